@@ -1,0 +1,56 @@
+package io.github.httpbandwidth;
+
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/** Keeps track of where one {@link BandwidthStats} is registered, so registering is idempotent and closing undoes it. */
+final class MBeanPublisher {
+
+    private final Map<MBeanServer, ObjectName> registered = new IdentityHashMap<>();
+
+    static ObjectName objectName(String name) {
+        try {
+            // The name is validated to need no quoting, so the exporter sees it verbatim.
+            return new ObjectName(BandwidthStats.JMX_DOMAIN + ":type=BandwidthStats,name=" + name);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("name: \"" + name + "\" does not form an ObjectName", e);
+        }
+    }
+
+    synchronized ObjectName register(BandwidthStats stats, MBeanServer server) {
+        ObjectName name = registered.get(server);
+        if (name != null) {
+            return name;
+        }
+        name = stats.objectName();
+        try {
+            server.registerMBean(new BandwidthMBean(stats), name);
+        } catch (InstanceAlreadyExistsException e) {
+            throw new IllegalStateException("an MBean named " + name + " is already registered; give this "
+                    + "BandwidthStats another name with BandwidthStats.builder().name(...), or close the other one", e);
+        } catch (JMException e) {
+            throw new IllegalStateException("could not register " + name + ": " + e.getMessage(), e);
+        }
+        registered.put(server, name);
+        return name;
+    }
+
+    synchronized void unregisterAll() {
+        for (Map.Entry<MBeanServer, ObjectName> entry : registered.entrySet()) {
+            try {
+                entry.getKey().unregisterMBean(entry.getValue());
+            } catch (InstanceNotFoundException e) {
+                // Someone unregistered it by name already; the goal is reached.
+            } catch (JMException e) {
+                throw new IllegalStateException("could not unregister " + entry.getValue() + ": " + e.getMessage(), e);
+            }
+        }
+        registered.clear();
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.httpbandwidth;
+
+import javax.management.openmbean.CompositeDataSupport;
+import javax.management.openmbean.CompositeType;
+import javax.management.openmbean.OpenDataException;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import javax.management.openmbean.TabularData;
+import javax.management.openmbean.TabularDataSupport;
+import javax.management.openmbean.TabularType;
+import java.util.List;
+
+/**
+ * The table types of the MBean and the conversion of snapshots into them.
+ *
+ * <p>Tables, not arrays: the JMX exporter drops arrays, but turns each table row into a sample with the index
+ * column as a label ({@code le}, {@code endpoint}), and passes the index value through unescaped.
+ */
+final class OpenTypes {
+
+    static final String LE = "le";
+    static final String ENDPOINT = "endpoint";
+
+    private static final String[] BUCKET_ITEMS = {LE, "count"};
+    private static final String[] ENDPOINT_ITEMS = {ENDPOINT, "bytesReceived", "bytesSent", "requests"};
+
+    static final TabularType SIZE_BUCKETS;
+    static final TabularType ENDPOINTS;
+
+    static {
+        try {
+            CompositeType bucket = new CompositeType("SizeBucket", "One cumulative body size bucket",
+                    BUCKET_ITEMS,
+                    new String[] {"Upper bound in bytes (inclusive), or +Inf",
+                        "Completed exchanges whose body was at most le bytes"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG});
+            SIZE_BUCKETS = new TabularType("SizeBuckets", "Cumulative body size histogram, one row per bucket",
+                    bucket, new String[] {LE});
+            CompositeType endpoint = new CompositeType("Endpoint", "Body bytes and requests of one endpoint",
+                    ENDPOINT_ITEMS,
+                    new String[] {"Route template, (unmatched) or (overflow)",
+                        "Request body bytes received (bytes)", "Response body bytes sent (bytes)",
+                        "Completed exchanges (requests)"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG});
+            ENDPOINTS = new TabularType("Endpoints", "Per-endpoint body bytes and requests, one row per endpoint",
+                    endpoint, new String[] {ENDPOINT});
+        } catch (OpenDataException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private OpenTypes() {
+    }
+
+    static TabularData sizeBuckets(HistogramSnapshot histogram) {
+        long[] bounds = histogram.upperBounds();
+        long[] cumulative = histogram.cumulativeCounts();
+        TabularDataSupport table = new TabularDataSupport(SIZE_BUCKETS, cumulative.length * 2, 0.75f);
+        for (int i = 0; i < cumulative.length; i++) {
+            String le = i < bounds.length ? Long.toString(bounds[i]) : "+Inf";
+            table.put(row(SIZE_BUCKETS.getRowType(), BUCKET_ITEMS, le, cumulative[i]));
+        }
+        return table;
+    }
+
+    static TabularData endpoints(List<EndpointSnapshot> endpoints) {
+        TabularDataSupport table = new TabularDataSupport(ENDPOINTS, endpoints.size() * 2, 0.75f);
+        for (EndpointSnapshot e : endpoints) {
+            table.put(row(ENDPOINTS.getRowType(), ENDPOINT_ITEMS, e.endpoint(), e.bytesReceived(), e.bytesSent(), e.requests()));
+        }
+        return table;
+    }
+
+    private static CompositeDataSupport row(CompositeType type, String[] items, Object... values) {
+        try {
+            return new CompositeDataSupport(type, items, values);
+        } catch (OpenDataException e) {
+            throw new IllegalStateException("row does not fit " + type.getTypeName(), e);
+        }
+    }
+}

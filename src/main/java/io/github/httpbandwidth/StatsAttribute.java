@@ -1,0 +1,133 @@
+package io.github.httpbandwidth;
+
+import javax.management.ImmutableDescriptor;
+import javax.management.openmbean.OpenMBeanAttributeInfoSupport;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every attribute of the BandwidthStats MBean: its name, description, unit, open type and how it is read
+ * from a {@link BandwidthSnapshot}. The one place that says what the MBean shows.
+ */
+enum StatsAttribute {
+    BYTES_RECEIVED("BytesReceived", "Request body bytes received, counted as they arrive (de-chunked; "
+            + "unread bodies count when Undertow drains them); includes exchanges in flight",
+            Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::bytesReceived),
+    BYTES_SENT("BytesSent", "Response body bytes sent, counted as each write returns (after compression inside "
+            + "the handler, before TLS; 0 for HEAD, 1xx, 204, 304); includes exchanges in flight",
+            Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::bytesSent),
+    REQUESTS("Requests", "Completed exchanges, whatever their status, counted once at completion",
+            Unit.REQUESTS, SimpleType.LONG, BandwidthSnapshot::requests),
+    REQUESTS_IN_FLIGHT("RequestsInFlight", "Exchanges that entered the handler and have not completed",
+            Unit.REQUESTS, SimpleType.LONG, BandwidthSnapshot::requestsInFlight),
+    REQUEST_SIZE_AVERAGE("RequestSizeAverageBytes", "Average request body size of completed exchanges",
+            Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().averageBytes()),
+    RESPONSE_SIZE_AVERAGE("ResponseSizeAverageBytes", "Average response body size of completed exchanges",
+            Unit.BYTES, SimpleType.DOUBLE, s -> s.responseSizes().averageBytes()),
+    REQUEST_SIZE_SUM("RequestSizeSumBytes", "Sum of request body sizes of completed exchanges (histogram sum)",
+            Unit.BYTES, SimpleType.LONG, s -> s.requestSizes().sumBytes()),
+    RESPONSE_SIZE_SUM("ResponseSizeSumBytes", "Sum of response body sizes of completed exchanges (histogram sum)",
+            Unit.BYTES, SimpleType.LONG, s -> s.responseSizes().sumBytes()),
+    REQUEST_SIZE_COUNT("RequestSizeCount", "Completed exchanges in the request size histogram (histogram count, "
+            + "equal to its +Inf bucket)", Unit.REQUESTS, SimpleType.LONG, s -> s.requestSizes().count()),
+    RESPONSE_SIZE_COUNT("ResponseSizeCount", "Completed exchanges in the response size histogram (histogram "
+            + "count, equal to its +Inf bucket)", Unit.REQUESTS, SimpleType.LONG, s -> s.responseSizes().count()),
+    REQUEST_SIZE_BUCKETS("RequestSizeBuckets", "Request body size histogram: cumulative count of completed "
+            + "exchanges per upper bound le (bytes)", Unit.REQUESTS, OpenTypes.SIZE_BUCKETS,
+            s -> OpenTypes.sizeBuckets(s.requestSizes())),
+    RESPONSE_SIZE_BUCKETS("ResponseSizeBuckets", "Response body size histogram: cumulative count of completed "
+            + "exchanges per upper bound le (bytes)", Unit.REQUESTS, OpenTypes.SIZE_BUCKETS,
+            s -> OpenTypes.sizeBuckets(s.responseSizes())),
+    ENDPOINTS("Endpoints", "Per endpoint (route template): body bytes received and sent, completed exchanges; "
+            + "rows (unmatched) and (overflow) included, rows add up to the totals",
+            Unit.BYTES, OpenTypes.ENDPOINTS, s -> OpenTypes.endpoints(s.endpoints())),
+    ENDPOINT_CAP("EndpointCap", "How many named endpoint rows there may be; later names go to (overflow)",
+            Unit.ENDPOINTS, SimpleType.INTEGER, BandwidthSnapshot::endpointCap),
+    OVERFLOW_REQUESTS("OverflowRequests", "Completed exchanges that landed on the (overflow) endpoint row "
+            + "because the endpoint cap was reached", Unit.REQUESTS, SimpleType.LONG,
+            BandwidthSnapshot::overflowRequests),
+    CLASSIFIER_ERRORS("ClassifierErrors", "Exceptions thrown by the endpoint classifier; those exchanges went to "
+            + "(unmatched)", Unit.EXCEPTIONS, SimpleType.LONG, BandwidthSnapshot::classifierErrors),
+    START_TIME("StartTimeEpochMillis", "When counting started", Unit.EPOCH_MILLIS, SimpleType.LONG,
+            BandwidthSnapshot::startTimeMillis),
+    BYTES_RECEIVED_RATE_1M("BytesReceivedPerSecond1m", "Request body bytes received per second over the last "
+            + "minute", Unit.BYTES_PER_SECOND, SimpleType.DOUBLE, s -> s.bytesReceivedPerSecond().oneMinute()),
+    BYTES_RECEIVED_RATE_5M("BytesReceivedPerSecond5m", "Request body bytes received per second over the last "
+            + "5 minutes", Unit.BYTES_PER_SECOND, SimpleType.DOUBLE, s -> s.bytesReceivedPerSecond().fiveMinutes()),
+    BYTES_RECEIVED_RATE_15M("BytesReceivedPerSecond15m", "Request body bytes received per second over the last "
+            + "15 minutes", Unit.BYTES_PER_SECOND, SimpleType.DOUBLE,
+            s -> s.bytesReceivedPerSecond().fifteenMinutes()),
+    BYTES_SENT_RATE_1M("BytesSentPerSecond1m", "Response body bytes sent per second over the last minute",
+            Unit.BYTES_PER_SECOND, SimpleType.DOUBLE, s -> s.bytesSentPerSecond().oneMinute()),
+    BYTES_SENT_RATE_5M("BytesSentPerSecond5m", "Response body bytes sent per second over the last 5 minutes",
+            Unit.BYTES_PER_SECOND, SimpleType.DOUBLE, s -> s.bytesSentPerSecond().fiveMinutes()),
+    BYTES_SENT_RATE_15M("BytesSentPerSecond15m", "Response body bytes sent per second over the last 15 minutes",
+            Unit.BYTES_PER_SECOND, SimpleType.DOUBLE, s -> s.bytesSentPerSecond().fifteenMinutes()),
+    REQUESTS_RATE_1M("RequestsPerSecond1m", "Completed exchanges per second over the last minute",
+            Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().oneMinute()),
+    REQUESTS_RATE_5M("RequestsPerSecond5m", "Completed exchanges per second over the last 5 minutes",
+            Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().fiveMinutes()),
+    REQUESTS_RATE_15M("RequestsPerSecond15m", "Completed exchanges per second over the last 15 minutes",
+            Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().fifteenMinutes());
+
+    private static final Map<String, StatsAttribute> BY_NAME = new HashMap<>();
+
+    static {
+        for (StatsAttribute attribute : values()) {
+            BY_NAME.put(attribute.attributeName, attribute);
+        }
+    }
+
+    private final String attributeName;
+    private final String description;
+    private final Unit unit;
+    private final OpenType<?> type;
+    private final Function<BandwidthSnapshot, Object> reader;
+
+    StatsAttribute(String attributeName, String description, Unit unit, OpenType<?> type,
+                   Function<BandwidthSnapshot, Object> reader) {
+        this.attributeName = attributeName;
+        this.description = description;
+        this.unit = unit;
+        this.type = type;
+        this.reader = reader;
+    }
+
+    /** The attribute of that name, or {@code null}. */
+    static StatsAttribute named(String name) {
+        return BY_NAME.get(name);
+    }
+
+    String attributeName() {
+        return attributeName;
+    }
+
+    Object read(BandwidthSnapshot snapshot) {
+        return reader.apply(snapshot);
+    }
+
+    /** Description with its unit, as JConsole shows it and the JMX exporter uses it for HELP. */
+    OpenMBeanAttributeInfoSupport info() {
+        return new OpenMBeanAttributeInfoSupport(attributeName, description + " (" + unit.text + ")", type,
+                true, false, false, new ImmutableDescriptor("units=" + unit.text, "openType=" + type.getTypeName()));
+    }
+
+    private enum Unit {
+        BYTES("bytes"),
+        BYTES_PER_SECOND("bytes/s"),
+        REQUESTS("requests"),
+        REQUESTS_PER_SECOND("requests/s"),
+        ENDPOINTS("endpoints"),
+        EXCEPTIONS("exceptions"),
+        EPOCH_MILLIS("milliseconds since 1970-01-01T00:00:00Z");
+
+        private final String text;
+
+        Unit(String text) {
+            this.text = text;
+        }
+    }
+}
