@@ -112,7 +112,7 @@ enum StatsAttribute {
     /** Description with its unit, as JConsole shows it and the JMX exporter uses it for HELP. */
     OpenMBeanAttributeInfoSupport info() {
         return new OpenMBeanAttributeInfoSupport(attributeName, description + " (" + unit.text + ")", type,
-                true, false, false, new ImmutableDescriptor("units=" + unit.text, "openType=" + type.getTypeName()));
+                true, false, false, new ImmutableDescriptor("units=" + unit.text));
     }
 
     private enum Unit {

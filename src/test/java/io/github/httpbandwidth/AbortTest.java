@@ -1,0 +1,67 @@
+package io.github.httpbandwidth;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Clients that go away mid-body: counted once, bytes that moved, nothing left in flight. */
+class AbortTest {
+
+    private BandwidthStats stats;
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        stats = BandwidthStats.builder().name("abort-test").build();
+        server = TestServer.start(new BandwidthHandler(stats, TestRoutes.basic()));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void clientClosingDuringAnUploadCountsTheBytesThatArrived() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\n",
+                        BodyCountingTest.random(100_000));
+            }
+
+            BandwidthSnapshot s = Await.completed(stats, i);
+            assertThat(s.requests()).isEqualTo(i);
+            assertThat(s.requestsInFlight()).isZero();
+            assertThat(s.bytesReceived()).isEqualTo(i * 100_000L);
+            assertThat(s.endpoint("/upload").bytesReceived()).isEqualTo(i * 100_000L);
+            assertThat(s.requestSizes().sumBytes()).isEqualTo(i * 100_000L);
+        }
+    }
+
+    @Test
+    void clientResettingDuringADownloadKeepsTheBytesAlreadySent() throws Exception {
+        int fullBody = 2048 * TestRoutes.CHUNK_SIZE;
+        long previous = 0;
+        for (int i = 1; i <= 5; i++) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.send("GET /stream/2048 HTTP/1.1\r\nHost: localhost\r\n\r\n", null);
+                byte[] received = http.readBytes(1 << 20);
+                assertThat(received).hasSize(1 << 20);
+                http.abort();
+            }
+
+            BandwidthSnapshot s = Await.completed(stats, i);
+            long sentThisTime = s.bytesSent() - previous;
+            previous = s.bytesSent();
+            assertThat(s.requests()).isEqualTo(i);
+            assertThat(s.requestsInFlight()).isZero();
+            // The client read 1 MiB of head, framing and body before the reset, so at least ~1 MB of body
+            // went out; the rest of the 8 MiB never did.
+            assertThat(sentThisTime).isBetween(1_000_000L, fullBody - 1L);
+            assertThat(s.endpoint("/stream/{chunks}").bytesSent()).isEqualTo(s.bytesSent());
+            assertThat(s.responseSizes().sumBytes()).isEqualTo(s.bytesSent());
+        }
+    }
+}
