@@ -1,0 +1,34 @@
+import io.github.httpbandwidth.BandwidthHandler;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+
+/**
+ * The smallest useful setup: an Undertow API on 127.0.0.1 whose body bandwidth shows live in JConsole as
+ * io.github.httpbandwidth:type=BandwidthStats,name=quickstart.
+ */
+public final class QuickStart {
+
+    public static void main(String[] args) {
+        int port = Integer.parseInt(System.getenv().getOrDefault("QUICKSTART_PORT", "8080"));
+        RoutingHandler routes = Handlers.routing()
+                .get("/hello", ex -> ex.getResponseSender().send("hello\n"))
+                .get("/jobs/{id}", ex -> ex.getResponseSender().send(
+                        "{\"id\":\"" + ex.getQueryParameters().get("id").getFirst() + "\"}\n"))
+                .post("/echo", ex -> ex.getRequestReceiver().receiveFullBytes(
+                        (e, body) -> e.getResponseSender().send(java.nio.ByteBuffer.wrap(body))));
+
+        // The one line that switches the monitor on.
+        HttpHandler root = BandwidthHandler.monitor("quickstart", routes);
+
+        Undertow server = Undertow.builder().addHttpListener(port, "127.0.0.1").setHandler(root).build();
+        server.start();
+        System.out.println("Listening on http://127.0.0.1:" + port + "  (Ctrl-C stops it)");
+        System.out.println("  curl http://127.0.0.1:" + port + "/hello");
+        System.out.println("  curl --data-binary @pom.xml http://127.0.0.1:" + port + "/echo");
+        System.out.println("  curl http://127.0.0.1:" + port + "/jobs/42");
+        System.out.println("Then: jconsole " + ProcessHandle.current().pid()
+                + "  -> MBeans -> io.github.httpbandwidth -> BandwidthStats -> quickstart");
+    }
+}
