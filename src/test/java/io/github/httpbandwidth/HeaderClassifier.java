@@ -1,0 +1,35 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * For export tests only: the endpoint named by a percent-encoded {@code X-Test-Endpoint} header, else the route
+ * template. Lets a test put any string (quotes, backslashes, non-ASCII, newlines) into an endpoint label.
+ */
+final class HeaderClassifier implements EndpointClassifier {
+
+    static final HttpString HEADER = HttpString.tryFromString("X-Test-Endpoint");
+
+    /** Names that stress every layer between the MBean and a Prometheus label. */
+    static final String[] AWKWARD_NAMES = {
+        "/jobs/{id}", "/a\"quote", "/back\\slash", "/com,ma", "/eq=ual", "/star*", "/what?", "/sp ace",
+        "/ünïcødé/ジョブ", "/mix\\\",= *?", "/line\nbreak", "/end\\",
+    };
+
+    @Override
+    public String classify(HttpServerExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst(HEADER);
+        if (header != null) {
+            return URLDecoder.decode(header, StandardCharsets.UTF_8);
+        }
+        return EndpointClassifier.routeTemplate().classify(exchange);
+    }
+
+    static String encode(String name) {
+        return java.net.URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+}
