@@ -1,0 +1,61 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HandlerWrapper;
+import io.undertow.server.handlers.builder.HandlerBuilder;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lets {@code undertow-handlers.conf} (and WildFly's Undertow filter expressions) switch the monitor on:
+ * <pre>{@code
+ * bandwidth(name=api, endpoint-cap=128)
+ * }</pre>
+ * or {@code bandwidth(api)}. Each build creates a {@link BandwidthStats} with those options and registers its
+ * MBean in the platform MBeanServer; {@code name} defaults to {@code default}, {@code endpoint-cap} to
+ * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}. Registered in {@code META-INF/services}.
+ */
+public final class BandwidthHandlerBuilder implements HandlerBuilder {
+
+    static final String NAME = "name";
+    static final String ENDPOINT_CAP = "endpoint-cap";
+
+    @Override
+    public String name() {
+        return "bandwidth";
+    }
+
+    @Override
+    public Map<String, Class<?>> parameters() {
+        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class);
+    }
+
+    @Override
+    public Set<String> requiredParameters() {
+        return Set.of();
+    }
+
+    @Override
+    public String defaultParameter() {
+        return NAME;
+    }
+
+    /**
+     * @throws IllegalArgumentException for a name or cap that {@link BandwidthStats.Builder} refuses
+     * @throws IllegalStateException when an MBean of that name is already registered
+     */
+    @Override
+    public HandlerWrapper build(Map<String, Object> config) {
+        BandwidthStats.Builder builder = BandwidthStats.builder();
+        if (config.get(NAME) != null) {
+            builder.name((String) config.get(NAME));
+        }
+        if (config.get(ENDPOINT_CAP) != null) {
+            builder.endpointCap((Integer) config.get(ENDPOINT_CAP));
+        }
+        BandwidthStats stats = builder.build();
+        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        return BandwidthHandler.wrapper(stats);
+    }
+}

@@ -1,0 +1,72 @@
+package io.github.httpbandwidth;
+
+import io.undertow.Handlers;
+import io.undertow.server.handlers.builder.PredicatedHandler;
+import io.undertow.server.handlers.builder.PredicatedHandlersParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** undertow-handlers.conf: Undertow's own parser finds the builder through META-INF/services. */
+class HandlerBuilderTest {
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+    @AfterEach
+    void unregister() throws Exception {
+        for (ObjectName name : server.queryNames(new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-*"), null)) {
+            server.unregisterMBean(name);
+        }
+    }
+
+    @Test
+    void predicateConfigurationSwitchesTheMonitorOnWithItsOptions() throws Exception {
+        List<PredicatedHandler> config = PredicatedHandlersParser.parse(
+                "path-prefix('/upload') -> bandwidth(name=conf-uploads, endpoint-cap=5)\n"
+                        + "bandwidth(conf-all)\n", getClass().getClassLoader());
+        ObjectName uploads = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-uploads");
+        ObjectName all = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-all");
+
+        try (TestServer http = TestServer.start(Handlers.predicates(config, TestRoutes.basic()))) {
+            HttpClient client = HttpClient.newHttpClient();
+            client.send(HttpRequest.newBuilder(http.uri("/small")).build(), HttpResponse.BodyHandlers.discarding());
+            client.send(HttpRequest.newBuilder(http.uri("/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4321])).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            Await.until("both monitors to see their requests", () -> requests(all) == 2 && requests(uploads) == 1);
+        }
+
+        assertThat(server.getAttribute(uploads, "EndpointCap")).isEqualTo(5);
+        assertThat(server.getAttribute(uploads, "BytesReceived")).isEqualTo(4321L);
+        assertThat(server.getAttribute(all, "EndpointCap")).isEqualTo(BandwidthStats.DEFAULT_ENDPOINT_CAP);
+        assertThat(server.getAttribute(all, "BytesReceived")).isEqualTo(4321L);
+        assertThat(server.getAttribute(all, "BytesSent")).isEqualTo(TestRoutes.SMALL_SIZE + (long) "n=4321".length());
+    }
+
+    @Test
+    void badOptionsFailTheParseWithWhatIsAllowed() {
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name='has space')", getClass().getClassLoader()))
+                .hasStackTraceContaining("allowed are 1 to 64 characters");
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, endpoint-cap=0)",
+                getClass().getClassLoader()))
+                .hasStackTraceContaining("endpointCap: got 0; allowed are 1 to 10000");
+    }
+
+    private long requests(ObjectName name) {
+        try {
+            return (Long) server.getAttribute(name, "Requests");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
