@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# The example stack: the scheduler master (HTTPS API with the bandwidth monitor) under the JMX exporter agent,
+# and Prometheus scraping it with the shipped configuration and rules.
+#
+#   examples/full-stack-deploy.sh start    builds what is missing, starts what is not running, waits until
+#                                          everything answers, prints the URLs
+#   examples/full-stack-deploy.sh stop     stops exactly what start started
+#   examples/full-stack-deploy.sh status   says what runs
+#
+# Ports (all on 127.0.0.1): MASTER_PORT (8080), METRICS_PORT (9090, the agent), PROMETHEUS_PORT (9091).
+# Files: MASTER_ENV_FILE (.env at the repository root: MASTER_API_KEY, created on first start),
+# STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXAMPLE="$ROOT/examples/scheduler-master"
+JAR="$EXAMPLE/target/scheduler-master.jar"
+AGENT="$EXAMPLE/target/agent/jmx_prometheus_javaagent.jar"
+RULES="$ROOT/jmx-exporter-config.yaml"
+MASTER_PORT="${MASTER_PORT:-8080}"
+METRICS_PORT="${METRICS_PORT:-9090}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
+STATE="${STACK_STATE_DIR:-$EXAMPLE/state}"
+ENV_FILE="${MASTER_ENV_FILE:-$ROOT/.env}"
+RUN="$STATE/run"
+PROM_DIR="$STATE/prometheus"
+
+say() { printf '%s\n' "$*"; }
+fail() { printf 'full-stack-deploy: %s\n' "$*" >&2; exit 1; }
+
+# A pid file names a process we started; it counts only while that process still runs our command line.
+running_pid() {
+  local name="$1" marker="$2" pid
+  [ -f "$RUN/$name.pid" ] || return 1
+  pid="$(cat "$RUN/$name.pid")"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
+  printf '%s' "$pid"
+}
+master_pid() { running_pid master "$JAR"; }
+prometheus_pid() { running_pid prometheus "--storage.tsdb.path=$PROM_DIR/data"; }
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+check_port_value() {
+  case "$2" in
+    ''|*[!0-9]*) fail "$1=$2 is not a port number; use 1 to 65535" ;;
+  esac
+  [ "$2" -ge 1 ] && [ "$2" -le 65535 ] || fail "$1=$2 is not a port number; use 1 to 65535"
+}
+
+wait_for() {
+  local what="$1" pid="$2" log="$3"; shift 3
+  for _ in $(seq 1 120); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "$what exited while starting; the end of $log:" >&2
+      tail -n 20 "$log" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
+  say "$what did not answer within 60 s; the end of $log:" >&2
+  tail -n 20 "$log" >&2 || true
+  return 1
+}
+
+http_ok() { curl -fsS -o /dev/null --max-time 5 "$@"; }
+
+build_if_needed() {
+  if [ -f "$JAR" ] && [ -f "$AGENT" ] && [ -z "$(find "$ROOT/src/main" "$EXAMPLE/src" "$EXAMPLE/pom.xml" -newer "$JAR" -type f -print -quit)" ]; then
+    return 0
+  fi
+  command -v mvn >/dev/null || fail "Maven is needed to build the example and is not installed; install it: apt-get install -y maven"
+  say "Building the example (mvn package in examples/scheduler-master)..."
+  mvn -q -B -f "$EXAMPLE/pom.xml" package || fail "the build of examples/scheduler-master failed (see above)"
+}
+
+# The agent ends its JVM with little explanation on a bad configuration, so try the configuration first in a
+# JVM of its own that does nothing else.
+check_agent_config() {
+  [ -r "$RULES" ] || fail "$RULES is missing or unreadable"
+  local out
+  if ! out="$(java "-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" -cp "$JAR" \
+      io.github.httpbandwidth.example.ConfigCheck 2>&1)"; then
+    printf 'full-stack-deploy: the JMX exporter agent refuses its configuration (%s); nothing was started. It said:\n' "$RULES" >&2
+    printf '%s\n' "$out" | grep -v '^\s*at ' | head -n 15 >&2
+    exit 1
+  fi
+}
+
+prepare_prometheus_config() {
+  mkdir -p "$PROM_DIR"
+  sed "s/127\.0\.0\.1:9090/127.0.0.1:$METRICS_PORT/" "$ROOT/examples/prometheus/prometheus.yml" > "$PROM_DIR/prometheus.yml"
+  cp "$ROOT/examples/prometheus/rules.yml" "$PROM_DIR/rules.yml"
+  if command -v promtool >/dev/null; then
+    local out
+    out="$(promtool check config "$PROM_DIR/prometheus.yml" 2>&1)" \
+      || { printf 'full-stack-deploy: the Prometheus configuration is not valid; nothing was started:\n%s\n' "$out" >&2; exit 1; }
+  fi
+}
+
+ensure_prometheus_installed() {
+  command -v prometheus >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Prometheus is not installed; installing Debian's package (apt-get install -y prometheus)..."
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus) >"$RUN/apt.log" 2>&1; then
+      return 0
+    fi
+    say "Installing Prometheus failed (see $RUN/apt.log); going on without it." >&2
+    return 1
+  fi
+  say "Prometheus is not installed and this is not root with apt-get; install it with 'sudo apt-get install -y prometheus'. Going on without it." >&2
+  return 1
+}
+
+start() {
+  check_port_value MASTER_PORT "$MASTER_PORT"
+  check_port_value METRICS_PORT "$METRICS_PORT"
+  check_port_value PROMETHEUS_PORT "$PROMETHEUS_PORT"
+  command -v java >/dev/null || fail "Java 17 or newer is needed and 'java' is not on the PATH; install it: apt-get install -y openjdk-17-jdk-headless"
+  local version
+  version="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [ "${version%%.*}" -ge 17 ] 2>/dev/null || fail "Java 17 or newer is needed; 'java' is version ${version:-unknown}"
+  command -v curl >/dev/null || fail "curl is needed to check that the services answer; install it: apt-get install -y curl"
+  mkdir -p "$RUN"
+
+  local mpid ppid
+  mpid="$(master_pid || true)"
+  ppid="$(prometheus_pid || true)"
+  if [ -z "$mpid" ]; then
+    port_taken "$MASTER_PORT" && fail "port $MASTER_PORT (MASTER_PORT) on 127.0.0.1 is taken by another program; stop it or set MASTER_PORT. Nothing was started."
+    port_taken "$METRICS_PORT" && fail "port $METRICS_PORT (METRICS_PORT) on 127.0.0.1 is taken by another program; stop it or set METRICS_PORT. Nothing was started."
+  fi
+  if [ -z "$ppid" ]; then
+    port_taken "$PROMETHEUS_PORT" && fail "port $PROMETHEUS_PORT (PROMETHEUS_PORT) on 127.0.0.1 is taken by another program; stop it or set PROMETHEUS_PORT. Nothing was started."
+  fi
+
+  build_if_needed
+  prepare_prometheus_config
+
+  if [ -n "$mpid" ]; then
+    say "The master already runs (pid $mpid)."
+  else
+    check_agent_config
+    MASTER_HOST=127.0.0.1 MASTER_PORT="$MASTER_PORT" MASTER_ENV_FILE="$ENV_FILE" MASTER_STATE_DIR="$STATE" \
+      setsid nohup java "-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" -jar "$JAR" \
+      >"$RUN/master.log" 2>&1 </dev/null &
+    mpid=$!
+    echo "$mpid" > "$RUN/master.pid"
+    wait_for "The master" "$mpid" "$RUN/master.log" http_ok -k "https://127.0.0.1:$MASTER_PORT/health" \
+      || { stop_one master; exit 1; }
+    wait_for "The JMX exporter agent" "$mpid" "$RUN/master.log" http_ok "http://127.0.0.1:$METRICS_PORT/metrics" \
+      || { stop_one master; exit 1; }
+  fi
+
+  local prometheus_url="not running"
+  if [ -n "$ppid" ]; then
+    say "Prometheus already runs (pid $ppid)."
+    prometheus_url="http://127.0.0.1:$PROMETHEUS_PORT"
+  elif ensure_prometheus_installed; then
+    setsid nohup prometheus --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
+      --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >"$RUN/prometheus.log" 2>&1 </dev/null &
+    ppid=$!
+    echo "$ppid" > "$RUN/prometheus.pid"
+    wait_for "Prometheus" "$ppid" "$RUN/prometheus.log" http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" \
+      || { stop_one prometheus; exit 1; }
+    prometheus_url="http://127.0.0.1:$PROMETHEUS_PORT"
+  fi
+
+  mpid="$(master_pid)"
+  cat <<EOF
+
+The stack runs.
+  Scheduler master (HTTPS, HTTP/2):  https://127.0.0.1:$MASTER_PORT   (self-signed certificate: curl -k)
+  Metrics (JMX exporter agent):      http://127.0.0.1:$METRICS_PORT/metrics
+  Prometheus:                        $prometheus_url
+  Logs and pids:                     $RUN
+
+The API key is MASTER_API_KEY in $ENV_FILE (created on first start, mode 600):
+  source $ENV_FILE
+  curl -sk -H "Authorization: Bearer \$MASTER_API_KEY" https://localhost:$MASTER_PORT/jobs
+  curl -s http://localhost:$METRICS_PORT/metrics | grep scheduler_http
+
+JConsole (or VisualVM) attaches to the master as a local process:
+  jconsole $mpid
+  then MBeans > io.github.httpbandwidth > BandwidthStats > master
+
+Stop it all with: examples/full-stack-deploy.sh stop
+EOF
+}
+
+stop_one() {
+  local name="$1" pid
+  case "$name" in
+    master) pid="$(master_pid || true)" ;;
+    prometheus) pid="$(prometheus_pid || true)" ;;
+  esac
+  if [ -z "$pid" ]; then
+    rm -f "$RUN/$name.pid"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUN/$name.pid"
+  say "Stopped $name (pid $pid)."
+}
+
+stop() {
+  local before
+  before="$( (master_pid; prometheus_pid) 2>/dev/null || true)"
+  stop_one prometheus
+  stop_one master
+  [ -n "$before" ] || say "Nothing was running."
+}
+
+status() {
+  local pid any=1
+  if pid="$(master_pid)"; then
+    say "master:     running, pid $pid, https://127.0.0.1:$MASTER_PORT, metrics http://127.0.0.1:$METRICS_PORT/metrics"
+    any=0
+  else
+    say "master:     not running"
+  fi
+  if pid="$(prometheus_pid)"; then
+    say "prometheus: running, pid $pid, http://127.0.0.1:$PROMETHEUS_PORT"
+    any=0
+  else
+    say "prometheus: not running"
+  fi
+  return $any
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) say "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,60 @@
+package io.github.httpbandwidth.example;
+
+import io.github.httpbandwidth.BandwidthHandler;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.StatusCodes;
+
+import javax.net.ssl.SSLContext;
+import java.nio.file.Files;
+import java.time.Clock;
+
+/**
+ * The example scheduler master: an HTTPS (HTTP/2) API with Bearer authentication, whose HTTP body bandwidth is
+ * counted by {@link BandwidthHandler}, outermost, and published as
+ * {@code io.github.httpbandwidth:type=BandwidthStats,name=master}. Settings: {@link MasterConfig}.
+ */
+public final class SchedulerMaster {
+
+    private SchedulerMaster() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        MasterConfig config;
+        try {
+            config = MasterConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("scheduler-master: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ApiKey key = ApiKey.loadOrCreate(config.envFile());
+        Files.createDirectories(config.artifactDir());
+        SSLContext tls = SelfSignedTls.loadOrCreate(config.tlsDir());
+
+        RoutingHandler routes = Handlers.routing()
+                .get("/health", ex -> Responses.json(ex, StatusCodes.OK, "{\"status\":\"up\"}"))
+                .setFallbackHandler(ex -> Responses.error(ex, StatusCodes.NOT_FOUND,
+                        "no route for " + ex.getRequestMethod() + " " + ex.getRequestPath()));
+        new JobsApi(new JobStore(Clock.systemUTC())).addTo(routes);
+        new ArtifactsApi(config.artifactDir(), config.artifactMaxBytes()).addTo(routes);
+        HttpHandler app = new BearerAuthHandler(key, routes);
+        // Outermost, so that what auth or routing rejects (401, 404, 413) is counted too.
+        HttpHandler root = config.bandwidthEnabled() ? BandwidthHandler.monitor("master", app) : app;
+
+        Undertow server = Undertow.builder()
+                .addHttpsListener(config.port(), config.host(), tls)
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+                .setHandler(root)
+                .build();
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "scheduler-master-stop"));
+        System.out.println("scheduler master listening on https://" + config.host() + ":" + config.port()
+                + " (HTTP/1.1 and HTTP/2), API key in " + config.envFile().toAbsolutePath()
+                + ", bandwidth monitor " + (config.bandwidthEnabled()
+                ? "on: io.github.httpbandwidth:type=BandwidthStats,name=master" : "off (BANDWIDTH_ENABLED=false)"));
+    }
+}

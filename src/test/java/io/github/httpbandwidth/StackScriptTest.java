@@ -1,0 +1,246 @@
+package io.github.httpbandwidth;
+
+import com.sun.tools.attach.VirtualMachine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's first command, for real: examples/full-stack-deploy.sh starts the scheduler master under the agent
+ * and Prometheus (on free ports, with its state in a temporary directory); curl talks to them as a user would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackScriptTest {
+
+    @TempDir
+    static Path work;
+    static Map<String, String> env;
+    static int masterPort;
+    static int metricsPort;
+    static int prometheusPort;
+    static Path root = Path.of("").toAbsolutePath();
+
+    @BeforeAll
+    static void start() throws Exception {
+        masterPort = Ports.free();
+        metricsPort = Ports.free();
+        prometheusPort = Ports.free();
+        env = new HashMap<>();
+        env.put("MASTER_PORT", Integer.toString(masterPort));
+        env.put("METRICS_PORT", Integer.toString(metricsPort));
+        env.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
+        env.put("STACK_STATE_DIR", work.resolve("state").toString());
+        env.put("MASTER_ENV_FILE", work.resolve(".env").toString());
+        env.put("ARTIFACT_MAX_BYTES", "1000000");
+
+        Shell.Result started = stack("start");
+        assertThat(started.exitCode()).as(started.output()).isZero();
+        assertThat(started.output()).contains("The stack runs.", "https://127.0.0.1:" + masterPort,
+                "http://127.0.0.1:" + prometheusPort, "jconsole ");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Shell.Result stopped = stack("stop");
+        assertThat(stopped.exitCode()).as(stopped.output()).isZero();
+        Shell.Result status = stack("status");
+        assertThat(status.output()).contains("master:     not running", "prometheus: not running");
+    }
+
+    @Test
+    @Order(1)
+    void firstStartCreatesThePrivateEnvFile() throws Exception {
+        Path envFile = work.resolve(".env");
+        assertThat(Files.readString(envFile)).containsPattern("(?m)^MASTER_API_KEY=[A-Za-z0-9_-]{40,}$");
+        assertThat(Files.getPosixFilePermissions(envFile)).extracting(Object::toString)
+                .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+    }
+
+    @Test
+    @Order(2)
+    void theSeedVerificationWorksVerbatimWithNonZeroNumbers() throws Exception {
+        String seed = "source .env\n"
+                + "for i in {1..10}; do curl -sk -H \"Authorization: Bearer $MASTER_API_KEY\" "
+                + "https://localhost:8080/jobs > /dev/null; done\n"
+                + "curl http://localhost:9090/metrics | grep scheduler_http\n";
+        Shell.Result result = Shell.run(work, Map.of(), seed.replace("8080", Integer.toString(masterPort))
+                .replace("9090", Integer.toString(metricsPort)), 120);
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        Exposition seen = Exposition.parse(result.output().substring(result.output().indexOf("# HELP")));
+        assertThat(seen.value("scheduler_http_requests_total", Map.of("handler", "master"))).isGreaterThanOrEqualTo(10);
+        assertThat(seen.value("scheduler_http_bandwidth_bytes_total", Map.of("handler", "master", "direction", "outbound")))
+                .isPositive();
+        Await.until("ten GET /jobs on the /jobs row", () -> metric("scheduler_http_endpoint_requests_total",
+                Map.of("endpoint", "/jobs")) == 10);
+    }
+
+    @Test
+    @Order(3)
+    void artifactsMoveTheCountersByExactlyWhatCurlReports() throws Exception {
+        byte[] artifact = new byte[300_000];
+        new Random(7).nextBytes(artifact);
+        Files.write(work.resolve("artifact.bin"), artifact);
+
+        Totals before = Totals.read();
+        String[] put = curl("-T artifact.bin -o /dev/null -w '%{size_upload} %{size_download} %{http_code}' "
+                + "https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar").split(" ");
+        assertThat(put[2]).isEqualTo("201");
+        Totals afterPut = Totals.awaitRequests(before.requests + 1);
+        assertThat(afterPut.inbound - before.inbound).isEqualTo(Long.parseLong(put[0])).isEqualTo(300_000);
+        assertThat(afterPut.outbound - before.outbound).isEqualTo(Long.parseLong(put[1]));
+
+        String[] get = curl("-o downloaded.bin -w '%{size_download} %{http_code} %{http_version}' "
+                + "https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar").split(" ");
+        assertThat(get[1]).isEqualTo("200");
+        assertThat(get[2]).as("HTTP/2 negotiated").isEqualTo("2");
+        assertThat(Files.readAllBytes(work.resolve("downloaded.bin"))).isEqualTo(artifact);
+        Totals afterGet = Totals.awaitRequests(afterPut.requests + 1);
+        assertThat(afterGet.outbound - afterPut.outbound).isEqualTo(Long.parseLong(get[0])).isEqualTo(300_000);
+        assertThat(afterGet.inbound).isEqualTo(afterPut.inbound);
+
+        String head = curl("-I -o /dev/null -w '%{http_code}' https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar");
+        assertThat(head).isEqualTo("200");
+        Totals afterHead = Totals.awaitRequests(afterGet.requests + 1);
+        assertThat(afterHead.outbound).isEqualTo(afterGet.outbound);
+        assertThat(metric("scheduler_http_endpoint_bandwidth_bytes_total",
+                Map.of("endpoint", "/artifacts/{name}", "direction", "outbound")))
+                .as("the download and the PUT's answer").isEqualTo(300_000 + Long.parseLong(put[1]));
+    }
+
+    @Test
+    @Order(4)
+    void rejectedRequestsAreCountedToo() throws Exception {
+        Totals before = Totals.read();
+        String unauthorized = Shell.run(work, Map.of(), "curl -sk -o /dev/null -w '%{http_code}' -d 'x=1' "
+                + "https://127.0.0.1:" + masterPort + "/jobs", 60).output();
+        String malformed = curl("-o /dev/null -w '%{http_code}' -d '{\"name\": ' https://127.0.0.1:" + masterPort + "/jobs");
+
+        assertThat(unauthorized).isEqualTo("401");
+        assertThat(malformed).isEqualTo("400");
+        Totals after = Totals.awaitRequests(before.requests + 2);
+        assertThat(after.inbound - before.inbound).isEqualTo("x=1".length() + "{\"name\": ".length());
+        assertThat(metric("scheduler_http_endpoint_requests_total", Map.of("endpoint", "(unmatched)")))
+                .as("the 401 came before routing").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void oversizedAndEscapingArtifactsAreRefused() throws Exception {
+        Files.write(work.resolve("too-big.bin"), new byte[1_000_001]);
+        String base = "https://127.0.0.1:" + masterPort + "/artifacts/";
+
+        assertThat(curl("-T too-big.bin -o /dev/null -w '%{http_code}' " + base + "too-big.bin")).isEqualTo("413");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "..%2Fescape")).isEqualTo("400");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "%2E%2E")).isEqualTo("400");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + ".hidden")).isEqualTo("400");
+        assertThat(curl("-o /dev/null -w '%{http_code}' --path-as-is " + base + "../.env")).isIn("400", "404");
+        assertThat(work.resolve("state/escape")).doesNotExist();
+        assertThat(work.resolve("state/artifacts/too-big.bin")).doesNotExist();
+    }
+
+    @Test
+    @Order(6)
+    void jconsoleStyleAttachReadsTheMBeanFromAnotherProcess() throws Exception {
+        String pid = Files.readString(work.resolve("state/run/master.pid")).trim();
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            MBeanServerConnection mbeans = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=master");
+            Totals scraped = Totals.read();
+            assertThat(mbeans.getAttribute(name, "BytesReceived")).isEqualTo(scraped.inbound);
+            assertThat(mbeans.getAttribute(name, "BytesSent")).isEqualTo(scraped.outbound);
+            assertThat(mbeans.getAttribute(name, "Requests")).isEqualTo(scraped.requests);
+            CompositeData jobs = ((TabularData) mbeans.getAttribute(name, "Endpoints")).get(new Object[] {"/jobs"});
+            assertThat(jobs.get("requests")).isEqualTo(11L);
+            assertThat(mbeans.getMBeanInfo(name).getAttributes()).isNotEmpty();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void prometheusScrapesTheStack() throws Exception {
+        Await.until("Prometheus to have scraped the master's requests", () -> {
+            try {
+                String answer = Shell.run(work, Map.of(), "curl -s 'http://127.0.0.1:" + prometheusPort
+                        + "/api/v1/query?query=scheduler_http_requests_total'", 30).output();
+                return answer.contains("\"handler\":\"master\"") && answer.contains("\"job\":\"scheduler-master\"");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    @Order(8)
+    void startingTwiceIsSafe() throws Exception {
+        String pid = Files.readString(work.resolve("state/run/master.pid")).trim();
+        Shell.Result again = stack("start");
+
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(again.output()).contains("The master already runs (pid " + pid + ")", "Prometheus already runs");
+        assertThat(stack("status").output()).contains("master:     running, pid " + pid);
+    }
+
+    private static Shell.Result stack(String command) throws Exception {
+        return Shell.run(root, env, "examples/full-stack-deploy.sh " + command, 600);
+    }
+
+    /** curl with the API key, from the work directory; returns what -w printed. */
+    private static String curl(String args) throws Exception {
+        Shell.Result result = Shell.run(work, Map.of(), "source .env && curl -sk -H \"Authorization: Bearer "
+                + "$MASTER_API_KEY\" " + args, 120);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return result.output().trim();
+    }
+
+    private static double metric(String name, Map<String, String> labels) {
+        try {
+            Map<String, String> all = new HashMap<>(labels);
+            all.put("handler", "master");
+            return Exposition.parse(Shell.run(work, Map.of(), "curl -s http://127.0.0.1:" + metricsPort + "/metrics",
+                    60).output()).value(name, all);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Totals(long inbound, long outbound, long requests) {
+        static Totals read() {
+            return new Totals(
+                    (long) metric("scheduler_http_bandwidth_bytes_total", Map.of("direction", "inbound")),
+                    (long) metric("scheduler_http_bandwidth_bytes_total", Map.of("direction", "outbound")),
+                    (long) metric("scheduler_http_requests_total", Map.of()));
+        }
+
+        static Totals awaitRequests(long requests) {
+            Await.until(requests + " requests on the master", () -> read().requests >= requests);
+            return read();
+        }
+    }
+}
