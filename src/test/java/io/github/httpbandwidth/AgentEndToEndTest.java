@@ -38,15 +38,15 @@ class AgentEndToEndTest {
                 // A first sample, then the same uploads again: rate() and histogram_quantile see them as the
                 // increase. (Sending them before the first sample too keeps rate()'s extrapolation alike for
                 // every bucket; a bucket that starts at 0 would be extrapolated less than its neighbours.)
-                prometheus.awaitValue("scheduler_http_requests_total{" + H + "}", requests);
+                prometheus.api().awaitValue("scheduler_http_requests_total{" + H + "}", requests);
                 traffic.uploads();
-                prometheus.awaitValue("scheduler_http_requests_total{" + H + "}", requests + KnownTraffic.UPLOADS);
-                assertPrometheusAnswers(prometheus);
+                prometheus.api().awaitValue("scheduler_http_requests_total{" + H + "}", requests + KnownTraffic.UPLOADS);
+                assertPrometheusAnswers(prometheus.api());
             }
         }
     }
 
-    private static void assertPrometheusAnswers(PrometheusServer p) throws Exception {
+    private static void assertPrometheusAnswers(PrometheusApi p) throws Exception {
         assertThat(p.single("scheduler_http_bandwidth_bytes_total{" + H + ",direction=\"inbound\"}"))
                 .isEqualTo(2 * KnownTraffic.UPLOAD_BYTES_IN);
         assertThat(p.single("scheduler_http_bandwidth_bytes_total{" + H + ",direction=\"outbound\"}"))
@@ -72,7 +72,7 @@ class AgentEndToEndTest {
         List<Map<String, Object>> endpoints = p.query("scheduler_http_endpoint_requests_total{" + H + "}");
         Set<String> names = new HashSet<>();
         for (Map<String, Object> series : endpoints) {
-            names.add(PrometheusServer.labelsOf(series).get("endpoint"));
+            names.add(PrometheusApi.labelsOf(series).get("endpoint"));
         }
         assertThat(names).containsExactlyInAnyOrder(allEndpoints());
         assertThat(p.single("scheduler_http_endpoint_bandwidth_bytes_total{" + H + ",endpoint=\"/upload\",direction=\"inbound\"}"))

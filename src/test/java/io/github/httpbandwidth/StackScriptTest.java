@@ -18,7 +18,6 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -33,36 +32,17 @@ class StackScriptTest {
 
     @TempDir
     static Path work;
-    static Map<String, String> env;
-    static int masterPort;
-    static int metricsPort;
-    static int prometheusPort;
-    static Path root = Path.of("").toAbsolutePath();
+    static ExampleStack stack;
 
     @BeforeAll
     static void start() throws Exception {
-        masterPort = Ports.free();
-        metricsPort = Ports.free();
-        prometheusPort = Ports.free();
-        env = new HashMap<>();
-        env.put("MASTER_PORT", Integer.toString(masterPort));
-        env.put("METRICS_PORT", Integer.toString(metricsPort));
-        env.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
-        env.put("STACK_STATE_DIR", work.resolve("state").toString());
-        env.put("MASTER_ENV_FILE", work.resolve(".env").toString());
-        env.put("ARTIFACT_MAX_BYTES", "1000000");
-
-        Shell.Result started = stack("start");
-        assertThat(started.exitCode()).as(started.output()).isZero();
-        assertThat(started.output()).contains("The stack runs.", "https://127.0.0.1:" + masterPort,
-                "http://127.0.0.1:" + prometheusPort, "jconsole ");
+        stack = ExampleStack.start(work, Map.of("ARTIFACT_MAX_BYTES", "1000000"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Shell.Result stopped = stack("stop");
-        assertThat(stopped.exitCode()).as(stopped.output()).isZero();
-        Shell.Result status = stack("status");
+        stack.close();
+        Shell.Result status = stack.script("status");
         assertThat(status.output()).contains("master:     not running", "prometheus: not running");
     }
 
@@ -82,8 +62,8 @@ class StackScriptTest {
                 + "for i in {1..10}; do curl -sk -H \"Authorization: Bearer $MASTER_API_KEY\" "
                 + "https://localhost:8080/jobs > /dev/null; done\n"
                 + "curl http://localhost:9090/metrics | grep scheduler_http\n";
-        Shell.Result result = Shell.run(work, Map.of(), seed.replace("8080", Integer.toString(masterPort))
-                .replace("9090", Integer.toString(metricsPort)), 120);
+        Shell.Result result = Shell.run(work, Map.of(), seed.replace("8080", Integer.toString(stack.masterPort))
+                .replace("9090", Integer.toString(stack.metricsPort)), 120);
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         Exposition seen = Exposition.parse(result.output().substring(result.output().indexOf("# HELP")));
@@ -103,14 +83,14 @@ class StackScriptTest {
 
         Totals before = Totals.read();
         String[] put = curl("-T artifact.bin -o /dev/null -w '%{size_upload} %{size_download} %{http_code}' "
-                + "https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar").split(" ");
+                + "https://127.0.0.1:" + stack.masterPort + "/artifacts/build-42.tar").split(" ");
         assertThat(put[2]).isEqualTo("201");
         Totals afterPut = Totals.awaitRequests(before.requests + 1);
         assertThat(afterPut.inbound - before.inbound).isEqualTo(Long.parseLong(put[0])).isEqualTo(300_000);
         assertThat(afterPut.outbound - before.outbound).isEqualTo(Long.parseLong(put[1]));
 
         String[] get = curl("-o downloaded.bin -w '%{size_download} %{http_code} %{http_version}' "
-                + "https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar").split(" ");
+                + "https://127.0.0.1:" + stack.masterPort + "/artifacts/build-42.tar").split(" ");
         assertThat(get[1]).isEqualTo("200");
         assertThat(get[2]).as("HTTP/2 negotiated").isEqualTo("2");
         assertThat(Files.readAllBytes(work.resolve("downloaded.bin"))).isEqualTo(artifact);
@@ -118,7 +98,7 @@ class StackScriptTest {
         assertThat(afterGet.outbound - afterPut.outbound).isEqualTo(Long.parseLong(get[0])).isEqualTo(300_000);
         assertThat(afterGet.inbound).isEqualTo(afterPut.inbound);
 
-        String head = curl("-I -o /dev/null -w '%{http_code}' https://127.0.0.1:" + masterPort + "/artifacts/build-42.tar");
+        String head = curl("-I -o /dev/null -w '%{http_code}' https://127.0.0.1:" + stack.masterPort + "/artifacts/build-42.tar");
         assertThat(head).isEqualTo("200");
         Totals afterHead = Totals.awaitRequests(afterGet.requests + 1);
         assertThat(afterHead.outbound).isEqualTo(afterGet.outbound);
@@ -132,8 +112,8 @@ class StackScriptTest {
     void rejectedRequestsAreCountedToo() throws Exception {
         Totals before = Totals.read();
         String unauthorized = Shell.run(work, Map.of(), "curl -sk -o /dev/null -w '%{http_code}' -d 'x=1' "
-                + "https://127.0.0.1:" + masterPort + "/jobs", 60).output();
-        String malformed = curl("-o /dev/null -w '%{http_code}' -d '{\"name\": ' https://127.0.0.1:" + masterPort + "/jobs");
+                + "https://127.0.0.1:" + stack.masterPort + "/jobs", 60).output();
+        String malformed = curl("-o /dev/null -w '%{http_code}' -d '{\"name\": ' https://127.0.0.1:" + stack.masterPort + "/jobs");
 
         assertThat(unauthorized).isEqualTo("401");
         assertThat(malformed).isEqualTo("400");
@@ -147,7 +127,7 @@ class StackScriptTest {
     @Order(5)
     void oversizedAndEscapingArtifactsAreRefused() throws Exception {
         Files.write(work.resolve("too-big.bin"), new byte[1_000_001]);
-        String base = "https://127.0.0.1:" + masterPort + "/artifacts/";
+        String base = "https://127.0.0.1:" + stack.masterPort + "/artifacts/";
 
         assertThat(curl("-T too-big.bin -o /dev/null -w '%{http_code}' " + base + "too-big.bin")).isEqualTo("413");
         assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "..%2Fescape")).isEqualTo("400");
@@ -187,7 +167,7 @@ class StackScriptTest {
     void prometheusScrapesTheStack() throws Exception {
         Await.until("Prometheus to have scraped the master's requests", () -> {
             try {
-                String answer = Shell.run(work, Map.of(), "curl -s 'http://127.0.0.1:" + prometheusPort
+                String answer = Shell.run(work, Map.of(), "curl -s 'http://127.0.0.1:" + stack.prometheusPort
                         + "/api/v1/query?query=scheduler_http_requests_total'", 30).output();
                 return answer.contains("\"handler\":\"master\"") && answer.contains("\"job\":\"scheduler-master\"");
             } catch (Exception e) {
@@ -200,34 +180,19 @@ class StackScriptTest {
     @Order(8)
     void startingTwiceIsSafe() throws Exception {
         String pid = Files.readString(work.resolve("state/run/master.pid")).trim();
-        Shell.Result again = stack("start");
+        Shell.Result again = stack.script("start");
 
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(again.output()).contains("The master already runs (pid " + pid + ")", "Prometheus already runs");
-        assertThat(stack("status").output()).contains("master:     running, pid " + pid);
+        assertThat(stack.script("status").output()).contains("master:     running, pid " + pid);
     }
 
-    private static Shell.Result stack(String command) throws Exception {
-        return Shell.run(root, env, "examples/full-stack-deploy.sh " + command, 600);
-    }
-
-    /** curl with the API key, from the work directory; returns what -w printed. */
     private static String curl(String args) throws Exception {
-        Shell.Result result = Shell.run(work, Map.of(), "source .env && curl -sk -H \"Authorization: Bearer "
-                + "$MASTER_API_KEY\" " + args, 120);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output().trim();
+        return stack.curl(args);
     }
 
     private static double metric(String name, Map<String, String> labels) {
-        try {
-            Map<String, String> all = new HashMap<>(labels);
-            all.put("handler", "master");
-            return Exposition.parse(Shell.run(work, Map.of(), "curl -s http://127.0.0.1:" + metricsPort + "/metrics",
-                    60).output()).value(name, all);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return stack.metric(name, labels);
     }
 
     private record Totals(long inbound, long outbound, long requests) {

@@ -1,0 +1,183 @@
+package io.github.httpbandwidth;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Grafana dashboard as shipped: a valid Grafana model, only metric names the shipped rules produce, and every
+ * panel's every query answered with plausible data by a real Prometheus that scraped the example stack after
+ * traffic of known sizes.
+ */
+class DashboardTest {
+
+    private static final long GIB = 1L << 30;
+
+    @TempDir
+    static Path work;
+    static ExampleStack stack;
+    static GrafanaDashboard dashboard;
+    /** When Prometheus had sampled all the traffic, in seconds since the epoch: the panels are evaluated there. */
+    static double evaluationTime;
+
+    @BeforeAll
+    static void scrapeKnownTraffic() throws Exception {
+        dashboard = GrafanaDashboard.load();
+        stack = ExampleStack.start(work, Map.of());
+        Files.write(work.resolve("small.bin"), new byte[KnownTraffic.SMALL_UPLOAD]);
+        Files.write(work.resolve("large.bin"), new byte[KnownTraffic.LARGE_UPLOAD]);
+        PrometheusApi prometheus = stack.prometheus();
+
+        // Before Prometheus' sample: the same uploads (so no bucket starts from zero in the window), some reads.
+        uploads();
+        stack.curl("-o /dev/null " + stack.masterUrl("/artifacts/large-0.bin"));
+        stack.curl("-o /dev/null " + stack.masterUrl("/jobs"));
+        long before = (long) stack.metric("scheduler_http_requests_total", Map.of());
+        prometheus.awaitValue("scheduler_http_requests_total{handler=\"master\"}", before);
+
+        uploads();
+        long after = before + KnownTraffic.UPLOADS;
+        prometheus.awaitValue("scheduler_http_requests_total{handler=\"master\"}", after);
+        evaluationTime = PrometheusApi.valueOf(prometheus.query(
+                "timestamp(scheduler_http_requests_total{handler=\"master\"})").get(0)) + 1;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        stack.close();
+    }
+
+    /** 11 uploads of 3000 bytes and 9 of 100000: request sizes in (1024, 4096] and (65536, 262144]. */
+    private static void uploads() throws Exception {
+        for (int i = 0; i < KnownTraffic.UPLOADS; i++) {
+            boolean small = i < KnownTraffic.SMALL_UPLOADS;
+            stack.curl("-o /dev/null -T " + (small ? "small.bin " : "large.bin ")
+                    + stack.masterUrl("/artifacts/" + (small ? "small-" : "large-") + i + ".bin"));
+        }
+    }
+
+    @Test
+    void isAValidGrafanaDashboardModel() {
+        Map<String, Object> model = dashboard.model;
+        assertThat(model).containsKeys("title", "uid", "schemaVersion", "panels", "templating", "time");
+        assertThat(((Number) model.get("schemaVersion")).intValue()).isGreaterThanOrEqualTo(36);
+        Set<Object> ids = new HashSet<>();
+        for (Map<String, Object> panel : dashboard.panels()) {
+            String title = (String) panel.get("title");
+            assertThat(ids.add(panel.get("id"))).as("unique id for " + title).isTrue();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> grid = (Map<String, Object>) panel.get("gridPos");
+            assertThat(grid).as("gridPos of " + title).containsKeys("h", "w", "x", "y");
+            if ("row".equals(panel.get("type"))) {
+                continue;
+            }
+            assertThat(panel.get("datasource")).as("datasource of " + title)
+                    .isEqualTo(Map.of("type", "prometheus", "uid", "${datasource}"));
+            for (Map<String, Object> target : GrafanaDashboard.targets(panel)) {
+                assertThat(target.get("datasource")).isEqualTo(Map.of("type", "prometheus", "uid", "${datasource}"));
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> defaults = (Map<String, Object>) ((Map<String, Object>) panel.get("fieldConfig")).get("defaults");
+            assertThat((String) defaults.get("unit")).as("unit of " + title).isNotBlank();
+            assertThat(GrafanaDashboard.targets(panel)).as("targets of " + title).isNotEmpty();
+        }
+        assertThat(dashboard.panels()).extracting(p -> p.get("title")).contains("Scheduler Bandwidth (Total)",
+                "Request Size Distribution", "Response Size Distribution", "Request/Response Size Percentiles",
+                "Total Bandwidth I/O", "Outbound Bandwidth", "Bandwidth by Endpoint", "Requests per Second",
+                "Requests in Flight", "Average Body Size", "Requests on the Overflow Endpoint Row");
+        assertThat(dashboard.variables()).extracting(v -> v.get("name"))
+                .containsExactly("datasource", "job", "instance", "handler");
+        assertThat(dashboard.variables().get(0)).containsEntry("type", "datasource").containsEntry("query", "prometheus");
+    }
+
+    @Test
+    void usesOnlyMetricNamesTheShippedRulesProduce() throws Exception {
+        Set<String> produced = namesProducedByShippedRules();
+
+        assertThat(dashboard.metricNames()).isNotEmpty();
+        assertThat(produced).containsAll(dashboard.metricNames());
+        for (String name : dashboard.metricNames()) {
+            assertThat(stack.prometheus().query("count({__name__=\"" + name + "\"})")).as(name + " in Prometheus").hasSize(1);
+        }
+    }
+
+    @Test
+    void variableQueriesFindTheExample() throws Exception {
+        PrometheusApi p = stack.prometheus();
+        assertThat(p.labelValues("job", "scheduler_http_requests_total")).contains("scheduler-master");
+        assertThat(p.labelValues("instance", "scheduler_http_requests_total{job=~\"scheduler-master\"}"))
+                .containsExactly("127.0.0.1:" + stack.metricsPort);
+        assertThat(p.labelValues("handler", "scheduler_http_requests_total{job=~\"scheduler-master\",instance=~\".*\"}"))
+                .containsExactly("master");
+    }
+
+    @Test
+    void everyPanelQueryReturnsPlausibleData() throws Exception {
+        // Grafana, with the data source's 5 s scrape interval: $__rate_interval = max($__interval + 5s, 4 * 5s).
+        Map<String, String> values = Map.of("__rate_interval", "20s", "__interval", "5s", "__range", "5m",
+                "job", "scheduler-master", "instance", ".*", "handler", ".*");
+        for (Map<String, Object> panel : dashboard.panels()) {
+            for (Map<String, Object> target : GrafanaDashboard.targets(panel)) {
+                String title = panel.get("title") + " / " + target.get("refId");
+                String query = GrafanaDashboard.expand((String) target.get("expr"), values);
+                List<Map<String, Object>> result = stack.prometheus().query(query, evaluationTime);
+                assertThat(result).as(title + ": " + query).isNotEmpty();
+                double max = 0;
+                for (Map<String, Object> series : result) {
+                    double v = PrometheusApi.valueOf(series);
+                    assertThat(v).as(title).isFinite().isBetween(0.0, (double) GIB);
+                    max = Math.max(max, v);
+                }
+                String titleOnly = (String) panel.get("title");
+                if (!titleOnly.contains("Overflow") && !titleOnly.contains("in Flight")) {
+                    assertThat(max).as(title + " shows the traffic").isPositive();
+                }
+            }
+        }
+    }
+
+    @Test
+    void percentilesFallInTheBucketsOfTheKnownSizes() throws Exception {
+        // The percentile panel's queries over a window that holds all the measured uploads.
+        Map<String, String> values = Map.of("__rate_interval", "2m", "__interval", "5s", "__range", "5m",
+                "job", "scheduler-master", "instance", ".*", "handler", ".*");
+        Map<String, Object> panel = dashboard.panels().stream()
+                .filter(p -> "Request/Response Size Percentiles".equals(p.get("title"))).findFirst().orElseThrow();
+        for (Map<String, Object> target : GrafanaDashboard.targets(panel)) {
+            String expr = (String) target.get("expr");
+            double v = stack.prometheus().single(GrafanaDashboard.expand(expr, values));
+            String legend = (String) target.get("legendFormat");
+            if (legend.equals("request p50")) {
+                assertThat(v).as(legend).isGreaterThan(1024).isLessThanOrEqualTo(4096);
+            } else if (legend.startsWith("request")) {
+                assertThat(v).as(legend).isGreaterThan(65536).isLessThanOrEqualTo(262144);
+            } else {
+                assertThat(v).as(legend + ": the JSON answers to the uploads").isGreaterThan(16).isLessThanOrEqualTo(64);
+            }
+        }
+    }
+
+    /** The Prometheus names the shipped rules emit: counters get _total, the buckets their relabelled _bucket. */
+    private static Set<String> namesProducedByShippedRules() throws Exception {
+        Set<String> names = new HashSet<>();
+        Matcher rule = Pattern.compile("(?m)^    name: (\\S+)\\n    type: (\\S+)").matcher(
+                Files.readString(Path.of("jmx-exporter-config.yaml")).replace("    cache: true\n", ""));
+        while (rule.find()) {
+            String name = rule.group(1);
+            names.add("COUNTER".equals(rule.group(2)) ? name + "_total" : name);
+        }
+        return names;
+    }
+}
