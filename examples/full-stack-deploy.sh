@@ -136,7 +136,8 @@ start() {
     port_taken "$PROMETHEUS_PORT" && fail "port $PROMETHEUS_PORT (PROMETHEUS_PORT) on 127.0.0.1 is taken by another program; stop it or set PROMETHEUS_PORT. Nothing was started."
   fi
 
-  build_if_needed
+  # Never rebuild the jar under a running master: a JVM whose jar is replaced can fail on its next class load.
+  [ -n "$mpid" ] || build_if_needed
   prepare_prometheus_config
 
   if [ -n "$mpid" ]; then

@@ -19,7 +19,8 @@ import java.util.List;
  * @param bytesReceivedPerSecond {@code bytesReceived}'s rate
  * @param bytesSentPerSecond {@code bytesSent}'s rate
  * @param requestsPerSecond {@code requests}' rate
- * @param endpoints every endpoint row, including {@code (unmatched)} and {@code (overflow)}, in no set order
+ * @param endpoints every endpoint row, including {@code (unmatched)} and {@code (overflow)}, busiest first
+ *         (body bytes in and out), then by name
  * @param endpointCap how many named endpoint rows there may be
  * @param overflowRequests completed exchanges that landed on the {@code (overflow)} row
  * @param classifierErrors exceptions thrown by the endpoint classifier (and swallowed)

@@ -3,6 +3,7 @@ package io.github.httpbandwidth;
 import io.undertow.server.HttpServerExchange;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,6 +21,10 @@ final class EndpointTable {
     static final String UNMATCHED = "(unmatched)";
     /** The row of exchanges whose endpoint arrived after the table was full. */
     static final String OVERFLOW = "(overflow)";
+
+    private static final Comparator<EndpointSnapshot> BUSIEST_FIRST =
+            Comparator.comparingLong((EndpointSnapshot e) -> e.bytesReceived() + e.bytesSent()).reversed()
+                    .thenComparing(EndpointSnapshot::endpoint);
 
     private final ConcurrentHashMap<String, EndpointCounters> rows = new ConcurrentHashMap<>();
     private final EndpointClassifier classifier;
@@ -74,13 +79,16 @@ final class EndpointTable {
         return row;
     }
 
+    /** Every row, busiest first (body bytes in and out), then by name. */
     List<EndpointSnapshot> snapshot() {
         List<EndpointSnapshot> result = new ArrayList<>(rows.size());
         for (EndpointCounters row : rows.values()) {
             result.add(row.snapshot());
         }
+        result.sort(BUSIEST_FIRST);
         return result;
     }
+
 
     int cap() {
         return cap;

@@ -63,6 +63,7 @@ final class OpenTypes {
         return table;
     }
 
+    /** Rows in the snapshot's order, busiest first (TabularDataSupport keeps insertion order). */
     static TabularData endpoints(List<EndpointSnapshot> endpoints) {
         TabularDataSupport table = new TabularDataSupport(ENDPOINTS, endpoints.size() * 2, 0.75f);
         for (EndpointSnapshot e : endpoints) {

@@ -62,6 +62,9 @@ class JmxTest {
         assertThat(upload.get("bytesSent")).isEqualTo(6L);
         assertThat(upload.get("requests")).isEqualTo(1L);
         assertThat(endpoints.get(new Object[] {"(unmatched)"})).isNotNull();
+        assertThat(endpoints.values()).as("busiest first")
+                .extracting(row -> ((CompositeData) row).get("endpoint"))
+                .containsExactly("/upload", "/small", "(overflow)", "(unmatched)");
         assertThat(endpoints.get(new Object[] {"(overflow)"})).isNotNull();
 
         TabularData buckets = (TabularData) server.getAttribute(name, "ResponseSizeBuckets");
