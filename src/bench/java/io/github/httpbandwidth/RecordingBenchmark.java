@@ -1,0 +1,162 @@
+package io.github.httpbandwidth;
+
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cost of recording one exchange: its request and its response body size, one request, on one endpoint.
+ *
+ * <ul>
+ *   <li>{@code bandwidthStats}: what BandwidthHandler does per exchange in BandwidthStats: the in-flight count,
+ *       the endpoint lookup through the default classifier, the two byte counts, the completion (two histogram
+ *       records and the endpoint's request count).</li>
+ *   <li>{@code bandwidthStatsWithTally}: the same through the per-exchange tally the handler allocates (its
+ *       completion listener), to show that allocation too.</li>
+ *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 4
+ *       up to 1 GiB, like ours), meters registered once (no per-request tag lookup, which would cost more).</li>
+ *   <li>{@code dropwizard}: three Meters and two Histograms (default reservoir).</li>
+ * </ul>
+ * Run with 1 and 2 threads and {@code -prof gc}: examples/benchmarks/jmh.sh.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class RecordingBenchmark {
+
+    private static final ExchangeCompletionListener.NextListener NOTHING_NEXT = () -> { };
+
+    private BandwidthStats stats;
+    private HttpServerExchange exchange;
+
+    private Counter micrometerRequests;
+    private Counter micrometerBytesIn;
+    private Counter micrometerBytesOut;
+    private DistributionSummary micrometerRequestSizes;
+    private DistributionSummary micrometerResponseSizes;
+
+    private Meter dropwizardRequests;
+    private Meter dropwizardBytesIn;
+    private Meter dropwizardBytesOut;
+    private Histogram dropwizardRequestSizes;
+    private Histogram dropwizardResponseSizes;
+
+    /** Varying sizes per thread, so nothing is constant-folded and several buckets are hit. */
+    @State(Scope.Thread)
+    public static class Sizes {
+        private static final long[] IN = {0, 0, 312, 16_384, 0, 2_048, 0, 70_000};
+        private static final long[] OUT = {13, 65_536, 48, 1_200, 4_096, 0, 900_000, 256};
+        private int i;
+
+        long in() {
+            return IN[i & 7];
+        }
+
+        long outAndNext() {
+            return OUT[i++ & 7];
+        }
+    }
+
+    @Setup
+    public void setUp() {
+        stats = BandwidthStats.builder().name("jmh").build();
+        exchange = new HttpServerExchange(null);
+        exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch("/jobs/{id}", Map.of("id", "42")));
+        for (int i = 0; i < 40; i++) {
+            stats.endpointOf(named("/route/" + i));
+        }
+
+        SimpleMeterRegistry micrometer = new SimpleMeterRegistry();
+        micrometerRequests = Counter.builder("requests").tag("endpoint", "/jobs/{id}").register(micrometer);
+        micrometerBytesIn = Counter.builder("bytes").tag("direction", "inbound").register(micrometer);
+        micrometerBytesOut = Counter.builder("bytes").tag("direction", "outbound").register(micrometer);
+        // Micrometer refuses a 0 bound (it counts 0 in the first bucket anyway): 1 B to 1 GiB in powers of 4.
+        double[] buckets = new double[16];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = Math.pow(4, i);
+        }
+        micrometerRequestSizes = DistributionSummary.builder("request.size").baseUnit("bytes")
+                .serviceLevelObjectives(buckets).register(micrometer);
+        micrometerResponseSizes = DistributionSummary.builder("response.size").baseUnit("bytes")
+                .serviceLevelObjectives(buckets).register(micrometer);
+
+        MetricRegistry dropwizard = new MetricRegistry();
+        dropwizardRequests = dropwizard.meter("requests");
+        dropwizardBytesIn = dropwizard.meter("bytes.in");
+        dropwizardBytesOut = dropwizard.meter("bytes.out");
+        dropwizardRequestSizes = dropwizard.histogram("request.size");
+        dropwizardResponseSizes = dropwizard.histogram("response.size");
+    }
+
+    private static HttpServerExchange named(String template) {
+        HttpServerExchange e = new HttpServerExchange(null);
+        e.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch(template, Map.of()));
+        return e;
+    }
+
+    @Benchmark
+    public void bandwidthStats(Sizes sizes) {
+        long in = sizes.in();
+        long out = sizes.outAndNext();
+        stats.exchangeStarted();
+        EndpointCounters endpoint = stats.endpointOf(exchange);
+        endpoint.bytesReceived.add(in);
+        endpoint.bytesSent.add(out);
+        stats.exchangeCompleted(endpoint, in, out);
+    }
+
+    @Benchmark
+    public void bandwidthStatsWithTally(Sizes sizes) {
+        long in = sizes.in();
+        long out = sizes.outAndNext();
+        stats.exchangeStarted();
+        ExchangeTally tally = new ExchangeTally(stats, exchange);
+        tally.received(in);
+        tally.sent(out);
+        tally.exchangeEvent(exchange, NOTHING_NEXT);
+    }
+
+    @Benchmark
+    public void micrometer(Sizes sizes) {
+        long in = sizes.in();
+        long out = sizes.outAndNext();
+        micrometerRequests.increment();
+        micrometerBytesIn.increment(in);
+        micrometerBytesOut.increment(out);
+        micrometerRequestSizes.record(in);
+        micrometerResponseSizes.record(out);
+    }
+
+    @Benchmark
+    public void dropwizard(Sizes sizes) {
+        long in = sizes.in();
+        long out = sizes.outAndNext();
+        dropwizardRequests.mark();
+        dropwizardBytesIn.mark(in);
+        dropwizardBytesOut.mark(out);
+        dropwizardRequestSizes.update(in);
+        dropwizardResponseSizes.update(out);
+    }
+}
