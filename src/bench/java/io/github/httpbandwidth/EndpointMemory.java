@@ -40,9 +40,10 @@ public final class EndpointMemory {
                 // A route template of a typical length, built like Undertow's, so the name's String is counted.
                 exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY,
                         new PathTemplateMatch("/api/v1/resource-" + r + "/{id}", Map.of()));
-                EndpointCounters row = stats.endpointOf(exchange);
-                row.bytesSent.add(1);
-                row.requests.increment();
+                Endpoint row = stats.endpointOf(exchange);
+                StripedCounters.Cell cell = stats.cell();
+                stats.sent(cell, row, 1);
+                stats.exchangeCompleted(cell, row, 0, 1);
             }
             all.add(stats);
         }

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * The cost of recording one exchange: its request and its response body size, one request, on one endpoint.
  *
  * <ul>
- *   <li>{@code bandwidthStats}: what BandwidthHandler does per exchange in BandwidthStats: the in-flight count,
- *       the endpoint lookup through the default classifier, the two byte counts, the completion (two histogram
- *       records and the endpoint's request count).</li>
+ *   <li>{@code bandwidthStats}: what BandwidthHandler does per exchange in BandwidthStats: the thread's
+ *       counters, the start, the endpoint lookup through the default classifier, the two byte counts, the
+ *       completion (two histogram records and the endpoint's request count).</li>
  *   <li>{@code bandwidthStatsWithTally}: the same through the per-exchange tally the handler allocates (its
  *       completion listener), to show that allocation too.</li>
  *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 4
@@ -120,19 +120,20 @@ public class RecordingBenchmark {
     public void bandwidthStats(Sizes sizes) {
         long in = sizes.in();
         long out = sizes.outAndNext();
-        stats.exchangeStarted();
-        EndpointCounters endpoint = stats.endpointOf(exchange);
-        endpoint.bytesReceived.add(in);
-        endpoint.bytesSent.add(out);
-        stats.exchangeCompleted(endpoint, in, out);
+        StripedCounters.Cell cell = stats.cell();
+        stats.exchangeStarted(cell);
+        Endpoint endpoint = stats.endpointOf(exchange);
+        stats.received(cell, endpoint, in);
+        stats.sent(cell, endpoint, out);
+        stats.exchangeCompleted(cell, endpoint, in, out);
     }
 
     @Benchmark
     public void bandwidthStatsWithTally(Sizes sizes) {
         long in = sizes.in();
         long out = sizes.outAndNext();
-        stats.exchangeStarted();
         ExchangeTally tally = new ExchangeTally(stats, exchange);
+        tally.started();
         tally.received(in);
         tally.sent(out);
         tally.exchangeEvent(exchange, NOTHING_NEXT);

@@ -5,9 +5,10 @@ import io.undertow.server.HttpServerExchange;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * before TLS; never headers or chunk framing. HEAD, 1xx, 204 and 304 responses have no body and count 0 bytes
  * out. Requests, and the size histograms, are recorded once per exchange when it completes, whatever its status.
  *
- * <p>Thread-safe. Request threads only add to {@link LongAdder}s; readers do the summing.
+ * <p>Thread-safe and lock-free for request threads: each adds to counters that only it writes (no atomic
+ * read-modify-write, no contention); readers sum them. See {@code StripedCounters}.
  */
 public final class BandwidthStats implements AutoCloseable {
 
@@ -45,13 +47,28 @@ public final class BandwidthStats implements AutoCloseable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    private static final Comparator<EndpointSnapshot> BUSIEST_FIRST =
+            Comparator.comparingLong((EndpointSnapshot e) -> e.bytesReceived() + e.bytesSent()).reversed()
+                    .thenComparing(EndpointSnapshot::endpoint);
+
+    /*
+     * Every counter is a slot of one StripedCounters: exchanges started, the request and the response size
+     * histograms, then three slots per endpoint row (bytes received, bytes sent, requests) by row index.
+     */
+    private static final int STARTED = 0;
+    private static final int ROW_BYTES_RECEIVED = 0;
+    private static final int ROW_BYTES_SENT = 1;
+    private static final int ROW_REQUESTS = 2;
+    private static final int ROW_WIDTH = 3;
+
     private final String name;
     private final Clock clock;
     private final long startTimeMillis;
     private final EndpointTable endpoints;
     private final SizeHistogram requestSizes;
     private final SizeHistogram responseSizes;
-    private final LongAdder started = new LongAdder();
+    private final int rowsBase;
+    private final StripedCounters counters;
     private final RateTracker rates;
     private final MBeanPublisher publisher = new MBeanPublisher();
 
@@ -60,8 +77,13 @@ public final class BandwidthStats implements AutoCloseable {
         this.clock = builder.clock;
         this.startTimeMillis = clock.millis();
         this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap);
-        this.requestSizes = new SizeHistogram(builder.sizeBuckets);
-        this.responseSizes = new SizeHistogram(builder.sizeBuckets);
+        int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
+        this.requestSizes = new SizeHistogram(builder.sizeBuckets, STARTED + 1);
+        this.responseSizes = new SizeHistogram(builder.sizeBuckets, STARTED + 1 + histogramWidth);
+        this.rowsBase = STARTED + 1 + 2 * histogramWidth;
+        // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
+        this.counters = new StripedCounters(rowsBase + 8 * ROW_WIDTH,
+                rowsBase + EndpointTable.maxRows(builder.endpointCap) * ROW_WIDTH);
         this.rates = new RateTracker(3, startTimeMillis);
     }
 
@@ -81,25 +103,31 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** Reads every counter once; see {@link BandwidthSnapshot} for what agrees with what. */
     public BandwidthSnapshot snapshot() {
-        HistogramSnapshot requestSnapshot = requestSizes.snapshot();
-        HistogramSnapshot responseSnapshot = responseSizes.snapshot();
-        // Read after the histogram: every exchange counted there had already been counted as started.
-        long startedCount = started.sum();
-        List<EndpointSnapshot> rows = endpoints.snapshot();
+        String[] names = endpoints.names();
+        long[] sums = new long[rowsBase + names.length * ROW_WIDTH];
+        counters.sumInto(sums, STARTED + 1, sums.length);
+        // Read after everything else: every completion counted above had already been counted as started.
+        counters.sumInto(sums, STARTED, STARTED + 1);
+
+        HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums);
+        HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums);
+        List<EndpointSnapshot> rows = new ArrayList<>(names.length);
         long bytesReceived = 0;
         long bytesSent = 0;
-        long overflowRequests = 0;
-        for (EndpointSnapshot row : rows) {
+        for (int i = 0; i < names.length; i++) {
+            int slot = rowsBase + i * ROW_WIDTH;
+            EndpointSnapshot row = new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED],
+                    sums[slot + ROW_BYTES_SENT], sums[slot + ROW_REQUESTS]);
             bytesReceived += row.bytesReceived();
             bytesSent += row.bytesSent();
-            if (row.endpoint().equals(EndpointTable.OVERFLOW)) {
-                overflowRequests = row.requests();
-            }
+            rows.add(row);
         }
+        long overflowRequests = rows.get(1).requests();
+        rows.sort(BUSIEST_FIRST);
         long requests = requestSnapshot.count();
         Rate[] rate = rates.update(clock.millis(), bytesReceived, bytesSent, requests);
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
-                startedCount - requests, requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
+                sums[STARTED] - requests, requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors());
     }
 
@@ -118,18 +146,36 @@ public final class BandwidthStats implements AutoCloseable {
         publisher.unregisterAll();
     }
 
-    void exchangeStarted() {
-        started.increment();
+    /** How many per-thread counter rows are live (tests). */
+    int counterCells() {
+        return counters.cellCount();
     }
 
-    EndpointCounters endpointOf(HttpServerExchange exchange) {
+    /** The calling thread's counters; use them only on that thread. */
+    StripedCounters.Cell cell() {
+        return counters.cell();
+    }
+
+    void exchangeStarted(StripedCounters.Cell cell) {
+        cell.add(STARTED, 1);
+    }
+
+    Endpoint endpointOf(HttpServerExchange exchange) {
         return endpoints.resolve(exchange);
     }
 
-    void exchangeCompleted(EndpointCounters endpoint, long bodyBytesReceived, long bodyBytesSent) {
-        requestSizes.record(bodyBytesReceived);
-        responseSizes.record(bodyBytesSent);
-        endpoint.requests.increment();
+    void received(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_RECEIVED, bytes);
+    }
+
+    void sent(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_SENT, bytes);
+    }
+
+    void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, long bodyBytesReceived, long bodyBytesSent) {
+        requestSizes.record(cell, bodyBytesReceived);
+        responseSizes.record(cell, bodyBytesSent);
+        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_REQUESTS, 1);
     }
 
     /** Options for a {@link BandwidthStats}; every one has a default. */

@@ -2,15 +2,13 @@ package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bounded set of endpoint rows: at most {@code cap} named rows, plus the fixed
- * {@value #UNMATCHED} and {@value #OVERFLOW} rows.
+ * {@value #UNMATCHED} (index 0) and {@value #OVERFLOW} (index 1) rows. Named rows get the next index.
  *
  * <p>Thread-safe. Looking up a known name is a lock-free map read; only admitting a new name, at most
  * {@code cap} times in the table's life, takes a lock. Rows are never removed, so their counters only go up.
@@ -22,17 +20,14 @@ final class EndpointTable {
     /** The row of exchanges whose endpoint arrived after the table was full. */
     static final String OVERFLOW = "(overflow)";
 
-    private static final Comparator<EndpointSnapshot> BUSIEST_FIRST =
-            Comparator.comparingLong((EndpointSnapshot e) -> e.bytesReceived() + e.bytesSent()).reversed()
-                    .thenComparing(EndpointSnapshot::endpoint);
-
-    private final ConcurrentHashMap<String, EndpointCounters> rows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Endpoint> rows = new ConcurrentHashMap<>();
     private final EndpointClassifier classifier;
     private final int cap;
-    private final EndpointCounters unmatched = new EndpointCounters(UNMATCHED);
-    private final EndpointCounters overflow = new EndpointCounters(OVERFLOW);
+    private final Endpoint unmatched = new Endpoint(UNMATCHED, 0);
+    private final Endpoint overflow = new Endpoint(OVERFLOW, 1);
     private final LongAdder classifierErrors = new LongAdder();
-    private int named;
+    /** Row names by index; replaced, never changed, when a row is admitted. */
+    private volatile String[] names = {UNMATCHED, OVERFLOW};
     private volatile boolean full;
 
     EndpointTable(EndpointClassifier classifier, int cap) {
@@ -42,7 +37,12 @@ final class EndpointTable {
         rows.put(OVERFLOW, overflow);
     }
 
-    EndpointCounters resolve(HttpServerExchange exchange) {
+    /** The most rows there can be: the named ones and the two fixed ones. */
+    static int maxRows(int cap) {
+        return cap + 2;
+    }
+
+    Endpoint resolve(HttpServerExchange exchange) {
         String name;
         try {
             name = classifier.classify(exchange);
@@ -53,40 +53,39 @@ final class EndpointTable {
         return lookup(name);
     }
 
-    EndpointCounters lookup(String name) {
+    Endpoint lookup(String name) {
         if (name == null) {
             return unmatched;
         }
-        EndpointCounters row = rows.get(name);
+        Endpoint row = rows.get(name);
         if (row != null) {
             return row;
         }
         return full ? overflow : admit(name);
     }
 
-    private synchronized EndpointCounters admit(String name) {
-        EndpointCounters row = rows.get(name);
+    private synchronized Endpoint admit(String name) {
+        Endpoint row = rows.get(name);
         if (row != null) {
             return row;
         }
-        if (named >= cap) {
+        String[] current = names;
+        if (current.length >= maxRows(cap)) {
             full = true;
             return overflow;
         }
-        row = new EndpointCounters(name);
+        row = new Endpoint(name, current.length);
+        String[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[row.index] = name;
+        // Publish the name before the row can be found, so a reader that sees the row's counts sees its name.
+        names = grown;
         rows.put(name, row);
-        named++;
         return row;
     }
 
-    /** Every row, busiest first (body bytes in and out), then by name. */
-    List<EndpointSnapshot> snapshot() {
-        List<EndpointSnapshot> result = new ArrayList<>(rows.size());
-        for (EndpointCounters row : rows.values()) {
-            result.add(row.snapshot());
-        }
-        result.sort(BUSIEST_FIRST);
-        return result;
+    /** Row names by index, as admitted so far. */
+    String[] names() {
+        return names;
     }
 
 

@@ -20,7 +20,8 @@ final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<
 
     private final BandwidthStats stats;
     private final HttpServerExchange exchange;
-    private EndpointCounters endpoint;
+    private StripedCounters.Cell cell;
+    private Endpoint endpoint;
     private long bytesReceived;
     private long bytesSent;
 
@@ -29,17 +30,21 @@ final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<
         this.exchange = exchange;
     }
 
+    void started() {
+        stats.exchangeStarted(cell());
+    }
+
     void received(long bytes) {
         if (bytes > 0) {
             bytesReceived += bytes;
-            endpoint().bytesReceived.add(bytes);
+            stats.received(cell(), endpoint(), bytes);
         }
     }
 
     void sent(long bytes) {
         if (bytes > 0) {
             bytesSent += bytes;
-            endpoint().bytesSent.add(bytes);
+            stats.sent(cell(), endpoint(), bytes);
         }
     }
 
@@ -62,15 +67,25 @@ final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<
     @Override
     public void exchangeEvent(HttpServerExchange completed, NextListener nextListener) {
         try {
-            stats.exchangeCompleted(endpoint(), bytesReceived, bytesSent);
+            stats.exchangeCompleted(cell(), endpoint(), bytesReceived, bytesSent);
         } finally {
             nextListener.proceed();
         }
     }
 
+    /** The current thread's counters: the exchange may move between an IO thread and a worker thread. */
+    private StripedCounters.Cell cell() {
+        StripedCounters.Cell c = cell;
+        if (c == null || !c.ownedByCurrentThread()) {
+            c = stats.cell();
+            cell = c;
+        }
+        return c;
+    }
+
     /** Decided once, when the first body byte moves or at completion: after routing in a usual handler chain. */
-    private EndpointCounters endpoint() {
-        EndpointCounters row = endpoint;
+    private Endpoint endpoint() {
+        Endpoint row = endpoint;
         if (row == null) {
             row = stats.endpointOf(exchange);
             endpoint = row;

@@ -16,9 +16,11 @@ final class SizeBuckets {
     private static final SizeBuckets POWERS_OF_FOUR = powersOfFour();
 
     private final long[] upperBounds;
+    private final boolean powersOfFour;
 
-    private SizeBuckets(long[] upperBounds) {
+    private SizeBuckets(long[] upperBounds, boolean powersOfFour) {
         this.upperBounds = upperBounds;
+        this.powersOfFour = powersOfFour;
     }
 
     /** 0, 1, 4, 16, ... 1 GiB: seventeen finite bounds, so any body size up to 1 GiB lands within a factor of 4. */
@@ -32,7 +34,7 @@ final class SizeBuckets {
         for (int i = 1; i < bounds.length; i++) {
             bounds[i] = 1L << (2 * (i - 1));
         }
-        return new SizeBuckets(bounds);
+        return new SizeBuckets(bounds, true);
     }
 
     /**
@@ -52,11 +54,20 @@ final class SizeBuckets {
                         + " is not allowed; bounds are byte counts >= 0 in strictly increasing order");
             }
         }
-        return new SizeBuckets(upperBounds.clone());
+        long[] bounds = upperBounds.clone();
+        return new SizeBuckets(bounds, Arrays.equals(bounds, POWERS_OF_FOUR.upperBounds));
     }
 
-    /** The bucket index for a size: 0 to {@link #finiteCount()}, the last one being {@code +Inf}. */
+    /** The bucket index for a size {@code >= 0}: 0 to {@link #finiteCount()}, the last one being {@code +Inf}. */
     int indexOf(long size) {
+        if (powersOfFour) {
+            // 0 -> 0; otherwise 1 + ceil(log4(size)), from ceil(log2(size)); past 1 GiB -> +Inf (17).
+            if (size <= 0) {
+                return 0;
+            }
+            int ceilLog2 = 64 - Long.numberOfLeadingZeros(size - 1);
+            return Math.min(1 + (ceilLog2 + 1) / 2, upperBounds.length);
+        }
         int i = Arrays.binarySearch(upperBounds, size);
         return i >= 0 ? i : -i - 1;
     }

@@ -1,41 +1,42 @@
 package io.github.httpbandwidth;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
- * Counts body sizes into byte-sized buckets and sums them.
+ * A body size histogram laid out in {@link StripedCounters} slots: one slot per bucket from {@code base}, then
+ * one for the sum of sizes.
  *
- * <p>Thread-safe and lock-free: {@link #record} touches two {@link LongAdder}s. Only per-bucket counts are kept;
- * the cumulative counts and the total count are derived from one read of them, so {@code +Inf} always equals
- * the count.
+ * <p>Only per-bucket counts are kept; cumulative counts and the total count are derived from one read of them,
+ * so {@code +Inf} always equals the count.
  */
 final class SizeHistogram {
 
     private final SizeBuckets buckets;
-    private final LongAdder[] counts;
-    private final LongAdder sumBytes = new LongAdder();
+    private final int base;
+    private final int sumSlot;
 
-    SizeHistogram(SizeBuckets buckets) {
+    SizeHistogram(SizeBuckets buckets, int base) {
         this.buckets = buckets;
-        this.counts = new LongAdder[buckets.count()];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = new LongAdder();
-        }
+        this.base = base;
+        this.sumSlot = base + buckets.count();
     }
 
-    void record(long sizeBytes) {
-        counts[buckets.indexOf(sizeBytes)].increment();
-        sumBytes.add(sizeBytes);
+    /** Slots taken: the buckets and the sum. */
+    static int width(SizeBuckets buckets) {
+        return buckets.count() + 1;
     }
 
-    /** Reads the buckets once; the sum is read after them and may include a record or two they do not. */
-    HistogramSnapshot snapshot() {
-        long[] cumulative = new long[counts.length];
+    /** Called by the cell's owner thread only. */
+    void record(StripedCounters.Cell cell, long sizeBytes) {
+        cell.add(base + buckets.indexOf(sizeBytes), 1);
+        cell.add(sumSlot, sizeBytes);
+    }
+
+    HistogramSnapshot snapshot(long[] sums) {
+        long[] cumulative = new long[buckets.count()];
         long running = 0;
-        for (int i = 0; i < counts.length; i++) {
-            running += counts[i].sum();
+        for (int i = 0; i < cumulative.length; i++) {
+            running += sums[base + i];
             cumulative[i] = running;
         }
-        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sumBytes.sum());
+        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sums[sumSlot]);
     }
 }
