@@ -9,14 +9,15 @@
 #
 # Ports (all on 127.0.0.1): MASTER_PORT (8080), METRICS_PORT (9090, the agent), PROMETHEUS_PORT (9091).
 # Files: MASTER_ENV_FILE (.env at the repository root: MASTER_API_KEY, created on first start),
-# STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data).
+# STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data),
+# JMX_EXPORTER_CONFIG (the agent's configuration, jmx-exporter-config.yaml at the repository root).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/examples/scheduler-master"
 JAR="$EXAMPLE/target/scheduler-master.jar"
 AGENT="$EXAMPLE/target/agent/jmx_prometheus_javaagent.jar"
-RULES="$ROOT/jmx-exporter-config.yaml"
+RULES="${JMX_EXPORTER_CONFIG:-$ROOT/jmx-exporter-config.yaml}"
 MASTER_PORT="${MASTER_PORT:-8080}"
 METRICS_PORT="${METRICS_PORT:-9090}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * Heap taken by endpoint rows: fills BandwidthStats instances to their cap with route-template-like names and
- * measures the used heap after full GCs, before and after. Run: examples/benchmarks/memory.sh.
+ * measures the used heap after full GCs, before and after. One thread does the counting, so each instance holds
+ * one per-thread counter row; every further thread that counts adds 24 bytes per endpoint it touches (three longs),
+ * plus the growth slack of its array. Run: examples/benchmarks/memory.sh.
  */
 public final class EndpointMemory {
 
@@ -20,6 +22,8 @@ public final class EndpointMemory {
 
     public static void main(String[] args) {
         int instances = 20;
+        // Once for nothing: class loading and JIT would otherwise land in the first figure.
+        measure(instances, BandwidthStats.DEFAULT_ENDPOINT_CAP, BandwidthStats.DEFAULT_ENDPOINT_CAP);
         System.out.printf("%-10s %-12s %16s %16s%n", "cap", "rows filled", "heap per row", "heap per stats");
         for (int cap : new int[] {BandwidthStats.DEFAULT_ENDPOINT_CAP, 1000, BandwidthStats.MAX_ENDPOINT_CAP}) {
             long empty = measure(instances, cap, 0);

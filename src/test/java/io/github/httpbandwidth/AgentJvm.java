@@ -35,10 +35,15 @@ final class AgentJvm implements AutoCloseable {
 
     /** Starts the app with the shipped rules file; retries on another port if the agent's port was taken. */
     static AgentJvm start(String name, int endpointCap) throws Exception {
+        return start(name, endpointCap, Path.of("jmx-exporter-config.yaml"));
+    }
+
+    /** Starts the app with the given agent configuration. */
+    static AgentJvm start(String name, int endpointCap, Path config) throws Exception {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return launch(name, endpointCap, Ports.free());
+                return launch(name, endpointCap, Ports.free(), config);
             } catch (IllegalStateException e) {
                 last = e;
             }
@@ -46,14 +51,14 @@ final class AgentJvm implements AutoCloseable {
         throw last;
     }
 
-    private static AgentJvm launch(String name, int endpointCap, int metricsPort) throws Exception {
+    private static AgentJvm launch(String name, int endpointCap, int metricsPort, Path config) throws Exception {
         String agent = requiredFile("jmx.exporter.agent");
         String classPath = "target/classes" + java.io.File.pathSeparator + "target/test-classes"
                 + java.io.File.pathSeparator + Files.readString(Path.of(requiredFile("child.jvm.classpath.file"))).trim();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-Xmx256m",
                 "-Djava.util.logging.config.file=src/test/resources/logging.properties",
-                "-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":jmx-exporter-config.yaml",
+                "-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + config,
                 "-cp", classPath, ExporterTestApp.class.getName(), name, Integer.toString(endpointCap))
                 .redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
