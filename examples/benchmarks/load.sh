@@ -5,6 +5,7 @@
 # /proc/PID/stat around each run), and the ratios A/B. Figures: docs/PERFORMANCE.md.
 #
 #   examples/benchmarks/load.sh            ROUNDS=5 SECONDS_PER_RUN=10 CONNECTIONS=16 by default
+#   ONLY=small examples/benchmarks/load.sh one route (small, 64KiB or 16KiB-upload)
 #
 # The servers are pinned to CPU 0 and wrk to CPU 1 when taskset and two CPUs are there.
 set -euo pipefail
@@ -63,6 +64,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # route-name path [lua-script]
 ROUTES=("small GET /jobs" "64KiB GET /artifacts/64k.bin" "16KiB-upload PUT /artifacts/upload.bin")
+if [ -n "${ONLY:-}" ]; then
+  selected=()
+  for route in "${ROUTES[@]}"; do [ "${route%% *}" = "$ONLY" ] && selected+=("$route"); done
+  [ ${#selected[@]} -gt 0 ] || { echo "load.sh: ONLY=$ONLY is not a route; use small, 64KiB or 16KiB-upload" >&2; exit 2; }
+  ROUTES=("${selected[@]}")
+fi
 RESULTS="$WORK/results"
 : > "$RESULTS"
 run() { # variant pid port route path script
@@ -84,8 +91,8 @@ echo "Warming up both servers..."
 for route in "${ROUTES[@]}"; do
   read -r name method path <<<"$route"
   script=""; [ "$method" = PUT ] && script="$WORK/upload.lua"
-  SECONDS_PER_RUN=5 run warmup "$PID_A" "$PORT_A" "$name" "$path" "$script"
-  SECONDS_PER_RUN=5 run warmup "$PID_B" "$PORT_B" "$name" "$path" "$script"
+  run warmup "$PID_A" "$PORT_A" "$name" "$path" "$script"
+  run warmup "$PID_B" "$PORT_B" "$name" "$path" "$script"
 done
 : > "$RESULTS"
 

@@ -136,6 +136,9 @@ class StackScriptTest {
         assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "..%2Fescape")).isEqualTo("400");
         assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "%2E%2E")).isEqualTo("400");
         assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + ".hidden")).isEqualTo("400");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "%2Fetc%2Fpasswd")).isEqualTo("400");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "..%5C..%5Cwindows")).isEqualTo("400");
+        assertThat(curl("-T artifact.bin -o /dev/null -w '%{http_code}' " + base + "%252e%252e%252fx")).isEqualTo("400");
         assertThat(curl("-o /dev/null -w '%{http_code}' --path-as-is " + base + "../.env")).isIn("400", "404");
         assertThat(work.resolve("state/escape")).doesNotExist();
         assertThat(work.resolve("state/artifacts/too-big.bin")).doesNotExist();

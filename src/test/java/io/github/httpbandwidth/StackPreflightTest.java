@@ -1,0 +1,57 @@
+package io.github.httpbandwidth;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stack script refuses, with a message naming the problem, before anything starts. */
+class StackPreflightTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+
+    @Test
+    void aRulesFileTheAgentRejectsIsReportedAndNothingStarts(@TempDir Path work) throws Exception {
+        Path broken = work.resolve("broken.yaml");
+        Files.writeString(broken, "rules:\n  - pattern: '(unclosed'\n    name: x\n");
+        Map<String, String> env = env(work, Map.of("JMX_EXPORTER_CONFIG", broken.toString()));
+
+        Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
+
+        assertThat(start.exitCode()).isEqualTo(1);
+        assertThat(start.output()).contains("the JMX exporter agent refuses its configuration", "nothing was started",
+                "PatternSyntaxException");
+        assertThat(Shell.run(ROOT, env, "examples/full-stack-deploy.sh status", 60).output())
+                .contains("master:     not running", "prometheus: not running");
+    }
+
+    @Test
+    void aTakenPortIsNamed(@TempDir Path work) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Map<String, String> env = env(work, Map.of("METRICS_PORT", Integer.toString(taken.getLocalPort())));
+
+            Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
+
+            assertThat(start.exitCode()).isEqualTo(1);
+            assertThat(start.output()).contains("port " + taken.getLocalPort() + " (METRICS_PORT) on 127.0.0.1 is taken",
+                    "Nothing was started.");
+        }
+    }
+
+    private static Map<String, String> env(Path work, Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "MASTER_PORT", Integer.toString(Ports.free()),
+                "METRICS_PORT", Integer.toString(Ports.free()),
+                "PROMETHEUS_PORT", Integer.toString(Ports.free()),
+                "STACK_STATE_DIR", work.resolve("state").toString(),
+                "MASTER_ENV_FILE", work.resolve(".env").toString()));
+        env.putAll(extra);
+        return env;
+    }
+}
