@@ -87,23 +87,23 @@ run() { # variant pid port route path script
     'BEGIN { printf "%s %s %.1f %.2f\n", r, v, n / s, t * 1e6 / hz / n }' >> "$RESULTS"
 }
 
-echo "Warming up both servers..."
-for route in "${ROUTES[@]}"; do
-  read -r name method path <<<"$route"
-  script=""; [ "$method" = PUT ] && script="$WORK/upload.lua"
-  run warmup "$PID_A" "$PORT_A" "$name" "$path" "$script"
-  run warmup "$PID_B" "$PORT_B" "$name" "$path" "$script"
-done
-: > "$RESULTS"
-
-for round in $(seq 1 "$ROUNDS"); do
-  echo "Round $round of $ROUNDS..."
+# One run of each route on A then B.
+run_routes() { # variant-for-A variant-for-B
+  local route name method path script
   for route in "${ROUTES[@]}"; do
     read -r name method path <<<"$route"
     script=""; [ "$method" = PUT ] && script="$WORK/upload.lua"
-    run with "$PID_A" "$PORT_A" "$name" "$path" "$script"
-    run without "$PID_B" "$PORT_B" "$name" "$path" "$script"
+    run "$1" "$PID_A" "$PORT_A" "$name" "$path" "$script"
+    run "$2" "$PID_B" "$PORT_B" "$name" "$path" "$script"
   done
+}
+
+echo "Warming up both servers..."
+run_routes warmup warmup
+: > "$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "Round $round of $ROUNDS..."
+  run_routes with without
 done
 
 echo

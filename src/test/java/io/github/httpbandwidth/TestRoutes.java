@@ -3,6 +3,7 @@ package io.github.httpbandwidth;
 import io.undertow.Handlers;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.BlockingHandler;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,18 +65,8 @@ final class TestRoutes {
         void handle(HttpServerExchange exchange) throws IOException;
     }
 
-    /** Runs the body on a worker thread with blocking streams. */
+    /** Runs the body on a worker thread with blocking streams (Undertow's own BlockingHandler). */
     static io.undertow.server.HttpHandler blocking(BlockingBody body) {
-        return new io.undertow.server.HttpHandler() {
-            @Override
-            public void handleRequest(HttpServerExchange exchange) throws IOException {
-                if (exchange.isInIoThread()) {
-                    exchange.dispatch(this);
-                    return;
-                }
-                exchange.startBlocking();
-                body.handle(exchange);
-            }
-        };
+        return new BlockingHandler(body::handle);
     }
 }

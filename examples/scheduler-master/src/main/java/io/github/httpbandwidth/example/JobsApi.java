@@ -3,6 +3,7 @@ package io.github.httpbandwidth.example;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 
@@ -133,22 +134,12 @@ final class JobsApi {
         return null;
     }
 
-    interface BlockingHandler {
+    interface BlockingBody {
         void handle(HttpServerExchange exchange) throws IOException;
     }
 
-    /** Runs the handler on a worker thread with blocking streams. */
-    static HttpHandler blocking(BlockingHandler handler) {
-        return new HttpHandler() {
-            @Override
-            public void handleRequest(HttpServerExchange exchange) throws IOException {
-                if (exchange.isInIoThread()) {
-                    exchange.dispatch(this);
-                    return;
-                }
-                exchange.startBlocking();
-                handler.handle(exchange);
-            }
-        };
+    /** Runs the body on a worker thread with blocking streams (Undertow's own BlockingHandler). */
+    static HttpHandler blocking(BlockingBody body) {
+        return new BlockingHandler(body::handle);
     }
 }
