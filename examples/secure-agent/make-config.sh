@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes a JMX exporter agent configuration that serves the metrics over TLS with basic authentication:
 #   echo -n 'the scrape password' | examples/secure-agent/make-config.sh prometheus /path/to/private/dir
-# The password is read from standard input (never from the command line). The directory receives
+# The password is read from standard input (never from the command line); the salt is random unless
+# AGENT_AUTH_SALT gives one. The directory receives
 #   agent-keystore.p12           a self-signed certificate for localhost and 127.0.0.1 (mode 600)
 #   jmx-exporter-secure.yaml     http-server.yaml filled in, then the rules of jmx-exporter-config.yaml (mode 600)
 # Start the JVM with -javaagent:jmx_prometheus_javaagent-1.0.1.jar=127.0.0.1:9090:<dir>/jmx-exporter-secure.yaml
@@ -21,8 +22,11 @@ mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 keystore="$dir/agent-keystore.p12"
 store_password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
-salt="$(head -c 12 /dev/urandom | base64 | tr -d '/+=\n')"
-hash="$(printf '%s:%s' "$salt" "$password" | sha256sum | cut -d' ' -f1)"
+salt="${AGENT_AUTH_SALT:-$(head -c 12 /dev/urandom | base64 | tr -d '/+=\n')}"
+case "$salt" in ''|*[!A-Za-z0-9]*) echo "make-config: AGENT_AUTH_SALT may hold only A-Z a-z 0-9" >&2; exit 2 ;; esac
+# Agent 1.0.1 formats the digest it computes as a number (BigInteger.toString(16)), so a hash that starts with
+# 0 must be written without its leading zeros, or the right password is refused (1 salt in 16).
+hash="$(printf '%s:%s' "$salt" "$password" | sha256sum | cut -d' ' -f1 | sed 's/^0*//')"
 rm -f "$keystore"
 keytool -genkeypair -alias jmx-exporter -keyalg EC -groupname secp256r1 -validity 825 -dname CN=localhost \
   -ext SAN=dns:localhost,ip:127.0.0.1 -storetype PKCS12 -keystore "$keystore" \

@@ -55,7 +55,23 @@ class SecureDefaultsTest {
 
     @Test
     void theSecureAgentConfigurationWantsTlsAndTheRightPassword(@TempDir Path dir) throws Exception {
-        Shell.Result made = Shell.run(ROOT, Map.of(), "printf '%s' 'correct horse' | examples/secure-agent/make-config.sh "
+        assertSecureAgent(dir, Map.of());
+    }
+
+    @Test
+    void aPasswordHashWithLeadingZerosIsAcceptedToo(@TempDir Path dir) throws Exception {
+        // The agent writes the digest it computes without leading zeros; one salt in 16 gives such a hash.
+        String salt = null;
+        for (int i = 0; salt == null; i++) {
+            if (sha256Hex("z" + i + ":correct horse").startsWith("0")) {
+                salt = "z" + i;
+            }
+        }
+        assertSecureAgent(dir, Map.of("AGENT_AUTH_SALT", salt));
+    }
+
+    private static void assertSecureAgent(Path dir, Map<String, String> env) throws Exception {
+        Shell.Result made = Shell.run(ROOT, env, "printf '%s' 'correct horse' | examples/secure-agent/make-config.sh "
                 + "prometheus " + dir, 120);
         assertThat(made.exitCode()).as(made.output()).isZero();
         Path config = dir.resolve("jmx-exporter-secure.yaml");
@@ -73,6 +89,16 @@ class SecureDefaultsTest {
             assertThat(status("curl -s -o /dev/null -w '%{http_code}' -u 'prometheus:correct horse' http://127.0.0.1:"
                     + app.metricsPort() + "/metrics")).as("plain HTTP is not served").isNotEqualTo("200");
         }
+    }
+
+    private static String sha256Hex(String text) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte b : digest) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.toString();
     }
 
     private static String status(String curl) throws Exception {
