@@ -5,15 +5,20 @@ import java.util.List;
 /**
  * One consistent read of a {@link BandwidthStats}: every figure below comes from the same pass over its counters.
  *
- * <p>{@code bytesReceived} and {@code bytesSent} are the sums of the endpoint rows' bytes in this same read, so
- * the rows always add up to the totals. {@code requests} is the request-size histogram's count, so it always
- * equals that histogram's {@code +Inf} bucket.
+ * <p>{@code bytesReceived} and {@code bytesSent} move live, as bytes pass; an exchange's bytes reach its endpoint
+ * row when it completes (its route is only certain then), and an upgraded connection's bytes reach the row as they
+ * pass. So the rows never add up to more than the totals, and add up to exactly the totals when nothing is in flight
+ * and no upgraded connection is open. {@code requests} is the request-size histogram's count, so it always equals
+ * that histogram's {@code +Inf} bucket.
  *
  * @param startTimeMillis when the stats were created, in milliseconds since the epoch
- * @param bytesReceived request body bytes received so far, including exchanges still in flight
- * @param bytesSent response body bytes sent so far, including exchanges still in flight
+ * @param bytesReceived request body bytes received so far, including exchanges still in flight, and frame bytes
+ *         received on upgraded connections
+ * @param bytesSent response body bytes sent so far, including exchanges still in flight, and frame bytes sent on
+ *         upgraded connections
  * @param requests completed exchanges
  * @param requestsInFlight exchanges that entered the handler and have not completed
+ * @param upgradedConnectionsOpen connections upgraded (a 101, such as WebSocket) through the handler and still open
  * @param requestSizes request body sizes of completed exchanges
  * @param responseSizes response body sizes of completed exchanges
  * @param bytesReceivedPerSecond {@code bytesReceived}'s rate
@@ -31,6 +36,7 @@ public record BandwidthSnapshot(
         long bytesSent,
         long requests,
         long requestsInFlight,
+        long upgradedConnectionsOpen,
         HistogramSnapshot requestSizes,
         HistogramSnapshot responseSizes,
         Rate bytesReceivedPerSecond,

@@ -1,6 +1,7 @@
 package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +47,7 @@ public final class BandwidthStats implements AutoCloseable {
     /** The largest endpoint cap allowed. */
     public static final int MAX_ENDPOINT_CAP = 10_000;
 
+    private static final LongSupplier SYSTEM_TICKER = System::nanoTime;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private static final Comparator<EndpointSnapshot> BUSIEST_FIRST =
@@ -52,10 +55,16 @@ public final class BandwidthStats implements AutoCloseable {
                     .thenComparing(EndpointSnapshot::endpoint);
 
     /*
-     * Every counter is a slot of one StripedCounters: exchanges started, the request and the response size
-     * histograms, then three slots per endpoint row (bytes received, bytes sent, requests) by row index.
+     * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
+     * upgraded connections opened and closed, the request and the response size histograms, then three slots per
+     * endpoint row (bytes received, bytes sent, requests) by row index.
      */
     private static final int STARTED = 0;
+    private static final int BYTES_RECEIVED = 1;
+    private static final int BYTES_SENT = 2;
+    private static final int UPGRADES_OPENED = 3;
+    private static final int UPGRADES_CLOSED = 4;
+    private static final int FIXED_SLOTS = 5;
     private static final int ROW_BYTES_RECEIVED = 0;
     private static final int ROW_BYTES_SENT = 1;
     private static final int ROW_REQUESTS = 2;
@@ -70,7 +79,11 @@ public final class BandwidthStats implements AutoCloseable {
     private final int rowsBase;
     private final StripedCounters counters;
     private final RateTracker rates;
+    private final LongSupplier ticker;
+    private final boolean sampleInBackground;
+    private RateSampler sampler;
     private final MBeanPublisher publisher = new MBeanPublisher();
+    private final AttachmentKey<ExchangeTally> tallyKey = AttachmentKey.create(ExchangeTally.class);
 
     private BandwidthStats(Builder builder) {
         this.name = builder.name;
@@ -78,13 +91,17 @@ public final class BandwidthStats implements AutoCloseable {
         this.startTimeMillis = clock.millis();
         this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap);
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
-        this.requestSizes = new SizeHistogram(builder.sizeBuckets, STARTED + 1);
-        this.responseSizes = new SizeHistogram(builder.sizeBuckets, STARTED + 1 + histogramWidth);
-        this.rowsBase = STARTED + 1 + 2 * histogramWidth;
+        this.requestSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS);
+        this.responseSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS + histogramWidth);
+        this.rowsBase = FIXED_SLOTS + 2 * histogramWidth;
         // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
         this.counters = new StripedCounters(rowsBase + 8 * ROW_WIDTH,
                 rowsBase + EndpointTable.maxRows(builder.endpointCap) * ROW_WIDTH);
-        this.rates = new RateTracker(3, startTimeMillis);
+        this.ticker = builder.ticker;
+        this.rates = new RateTracker(3, ticker.getAsLong());
+        // An injected ticker is moved by its test, which takes the samples itself.
+        this.sampleInBackground = builder.ticker == SYSTEM_TICKER;
+        startSampler();
     }
 
     public static Builder builder() {
@@ -105,29 +122,28 @@ public final class BandwidthStats implements AutoCloseable {
     public BandwidthSnapshot snapshot() {
         String[] names = endpoints.names();
         long[] sums = new long[rowsBase + names.length * ROW_WIDTH];
-        counters.sumInto(sums, STARTED + 1, sums.length);
-        // Read after everything else: every completion counted above had already been counted as started.
-        counters.sumInto(sums, STARTED, STARTED + 1);
+        // Rows and histograms first, then the live totals, then exchanges started: every completion counted is
+        // then also counted as started, and every row byte is also in the totals.
+        counters.sumInto(sums, FIXED_SLOTS, sums.length);
+        counters.sumInto(sums, BYTES_RECEIVED, FIXED_SLOTS);
+        counters.sumInto(sums, STARTED, BYTES_RECEIVED);
 
         HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums);
         HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums);
         List<EndpointSnapshot> rows = new ArrayList<>(names.length);
-        long bytesReceived = 0;
-        long bytesSent = 0;
         for (int i = 0; i < names.length; i++) {
             int slot = rowsBase + i * ROW_WIDTH;
-            EndpointSnapshot row = new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED],
-                    sums[slot + ROW_BYTES_SENT], sums[slot + ROW_REQUESTS]);
-            bytesReceived += row.bytesReceived();
-            bytesSent += row.bytesSent();
-            rows.add(row);
+            rows.add(new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED], sums[slot + ROW_BYTES_SENT],
+                    sums[slot + ROW_REQUESTS]));
         }
+        long bytesReceived = sums[BYTES_RECEIVED];
+        long bytesSent = sums[BYTES_SENT];
         long overflowRequests = rows.get(1).requests();
         rows.sort(BUSIEST_FIRST);
         long requests = requestSnapshot.count();
-        Rate[] rate = rates.update(clock.millis(), bytesReceived, bytesSent, requests);
+        Rate[] rate = rates.rates(ticker.getAsLong(), new long[] {bytesReceived, bytesSent, requests});
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
-                sums[STARTED] - requests, requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
+                sums[STARTED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED], requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors());
     }
 
@@ -137,13 +153,38 @@ public final class BandwidthStats implements AutoCloseable {
      * @throws IllegalStateException when another MBean already holds that name
      */
     public ObjectName registerMBean(MBeanServer server) {
+        startSampler();
         return publisher.register(this, server);
     }
 
-    /** Unregisters every MBean {@link #registerMBean} registered. Counting goes on; calling it again is harmless. */
+    /**
+     * Unregisters every MBean {@link #registerMBean} registered and stops the background rate sampling. Counting
+     * goes on (rates then move only when read); calling it again is harmless.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            if (sampler != null) {
+                sampler.cancel();
+                sampler = null;
+            }
+        }
         publisher.unregisterAll();
+    }
+
+    private synchronized void startSampler() {
+        if (sampleInBackground && sampler == null) {
+            sampler = RateSampler.start(this);
+        }
+    }
+
+    /** Keeps the current totals as this tick's rate sample, unless the tick has one already. */
+    void sampleRates() {
+        long[] totals = new long[rowsBase];
+        counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
+        counters.sumInto(totals, FIXED_SLOTS, rowsBase);
+        long requests = requestSizes.snapshot(totals).count();
+        rates.sample(ticker.getAsLong(), new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
     }
 
     /** How many per-thread counter rows are live (tests). */
@@ -153,7 +194,17 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** The calling thread's counters; use them only on that thread. */
     StripedCounters.Cell cell() {
-        return counters.cell();
+        return counters.cell(null);
+    }
+
+    /** {@code cached} when the calling thread owns it, else the calling thread's counters. */
+    StripedCounters.Cell cell(StripedCounters.Cell cached) {
+        return counters.cell(cached);
+    }
+
+    /** Marks an exchange as counted by this instance. */
+    AttachmentKey<ExchangeTally> tallyKey() {
+        return tallyKey;
     }
 
     void exchangeStarted(StripedCounters.Cell cell) {
@@ -164,18 +215,44 @@ public final class BandwidthStats implements AutoCloseable {
         return endpoints.resolve(exchange);
     }
 
-    void received(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+    void received(StripedCounters.Cell cell, long bytes) {
+        cell.add(BYTES_RECEIVED, bytes);
+    }
+
+    void sent(StripedCounters.Cell cell, long bytes) {
+        cell.add(BYTES_SENT, bytes);
+    }
+
+    /** Puts a completed exchange's body bytes on its row, counts it, and records its sizes. */
+    void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, long bodyBytesReceived, long bodyBytesSent) {
+        int row = rowsBase + endpoint.index * ROW_WIDTH;
+        cell.add(row + ROW_BYTES_RECEIVED, bodyBytesReceived);
+        cell.add(row + ROW_BYTES_SENT, bodyBytesSent);
+        requestSizes.record(cell, bodyBytesReceived);
+        responseSizes.record(cell, bodyBytesSent);
+        cell.add(row + ROW_REQUESTS, 1);
+    }
+
+    void upgradeOpened(StripedCounters.Cell cell) {
+        cell.add(UPGRADES_OPENED, 1);
+    }
+
+    void upgradeClosed(StripedCounters.Cell cell) {
+        cell.add(UPGRADES_CLOSED, 1);
+    }
+
+    /**
+     * Bytes of an upgraded connection go to the totals and to the handshake's row at once: the total first, since
+     * readers read rows before totals, so no read sees a row ahead of its total.
+     */
+    void upgradeReceived(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+        cell.add(BYTES_RECEIVED, bytes);
         cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_RECEIVED, bytes);
     }
 
-    void sent(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+    void upgradeSent(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
+        cell.add(BYTES_SENT, bytes);
         cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_SENT, bytes);
-    }
-
-    void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, long bodyBytesReceived, long bodyBytesSent) {
-        requestSizes.record(cell, bodyBytesReceived);
-        responseSizes.record(cell, bodyBytesSent);
-        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_REQUESTS, 1);
     }
 
     /** Options for a {@link BandwidthStats}; every one has a default. */
@@ -185,6 +262,7 @@ public final class BandwidthStats implements AutoCloseable {
         private EndpointClassifier classifier = EndpointClassifier.routeTemplate();
         private SizeBuckets sizeBuckets = SizeBuckets.defaultLayout();
         private Clock clock = Clock.systemUTC();
+        private LongSupplier ticker = SYSTEM_TICKER;
 
         private Builder() {
         }
@@ -227,7 +305,7 @@ public final class BandwidthStats implements AutoCloseable {
 
         /**
          * The finite upper bounds, in bytes, of both size histograms' buckets; {@code +Inf} is added.
-         * Default: 0 and the powers of 4 from 1 B to 1 GiB.
+         * Default: 0 and the powers of 2 from 1 B to 1 GiB (a bucket spans at most a factor of 2).
          *
          * @throws IllegalArgumentException unless 1 to 64 bounds, each {@code >= 0}, strictly increasing
          */
@@ -236,9 +314,18 @@ public final class BandwidthStats implements AutoCloseable {
             return this;
         }
 
-        /** The clock for the start time and the rates; tests inject one they can move. Default UTC system. */
+        /** The wall clock for the start time; tests inject one they can move. Default UTC system. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Monotonic nanoseconds for the rates, in place of {@link System#nanoTime()}; for tests, which then take
+         * the rate samples themselves through {@code sampleRates()}.
+         */
+        Builder ticker(LongSupplier nanoTime) {
+            this.ticker = Objects.requireNonNull(nanoTime, "ticker");
             return this;
         }
 

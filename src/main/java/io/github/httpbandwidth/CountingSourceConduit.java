@@ -10,32 +10,38 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Counts the request body bytes read from the conduit below, as each read returns.
+ * Counts the bytes read from the conduit below, by how far the destination buffers' positions moved.
  *
  * <p>Both {@code transferTo} forms are covered: Undertow drains a body the application never read through
  * {@code transferTo(..., FileChannel)}, and the buffered form would hide the bytes it leaves in its buffer.
  */
 final class CountingSourceConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
 
-    private final ExchangeTally tally;
+    private final ByteTally tally;
 
-    CountingSourceConduit(StreamSourceConduit next, ExchangeTally tally) {
+    CountingSourceConduit(StreamSourceConduit next, ByteTally tally) {
         super(next);
         this.tally = tally;
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        int read = next.read(dst);
-        tally.received(read);
-        return read;
+        int start = dst.position();
+        try {
+            return next.read(dst);
+        } finally {
+            tally.received(dst.position() - start);
+        }
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
-        long read = next.read(dsts, offs, len);
-        tally.received(read);
-        return read;
+        long start = Buffers.remaining(dsts, offs, len);
+        try {
+            return next.read(dsts, offs, len);
+        } finally {
+            tally.received(start - Buffers.remaining(dsts, offs, len));
+        }
     }
 
     @Override

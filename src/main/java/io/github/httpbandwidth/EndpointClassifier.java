@@ -6,11 +6,12 @@ import io.undertow.util.PathTemplateMatch;
 /**
  * Names the endpoint an exchange belongs to, so its bytes and its request count land on that endpoint's row.
  *
- * <p>Called at most once per exchange, on the thread that moves its first body byte or completes it, so after
- * routing in the usual handler chain. Return a small, fixed set of names (route templates, not raw paths):
- * names beyond the endpoint cap share the overflow row. Return {@code null} for "no endpoint"; such exchanges
- * share the {@value EndpointTable#UNMATCHED} row. An exception thrown here is caught and counted in
- * {@code ClassifierErrors}, and the exchange goes to the unmatched row; the request never notices.
+ * <p>Called once per exchange, when it completes, so after every handler has run, whatever read the body before
+ * the router did. Return a small, fixed set of names (route templates, not raw paths): names beyond the endpoint
+ * cap share the overflow row. Return {@code null} for "no endpoint"; such exchanges share the
+ * {@value EndpointTable#UNMATCHED} row. An exception thrown here is caught and counted in {@code ClassifierErrors},
+ * and the exchange goes to the unmatched row; the request never notices. Names are made safe for export as
+ * {@link EndpointNames} describes; names that become equal share a row.
  */
 @FunctionalInterface
 public interface EndpointClassifier {
@@ -20,7 +21,10 @@ public interface EndpointClassifier {
 
     /**
      * The route template (for example {@code /jobs/{id}}) that Undertow's {@code RoutingHandler} or
-     * {@code PathTemplateHandler} left in the {@link PathTemplateMatch} attachment; {@code null} when none matched.
+     * {@code PathTemplateHandler} left in the {@link PathTemplateMatch} attachment, behind the path its router is
+     * mounted under ({@code /v1/jobs/{id}} for a router added with {@code Handlers.path().addPrefixPath("/v1", ..)};
+     * in a servlet deployment, the context path); {@code null} when no template matched. The mount path is the
+     * exchange's resolved path when it completes, so a {@code PathHandler} inside a route would lengthen it.
      */
     static EndpointClassifier routeTemplate() {
         return RouteTemplateClassifier.INSTANCE;
@@ -33,6 +37,19 @@ enum RouteTemplateClassifier implements EndpointClassifier {
     @Override
     public String classify(HttpServerExchange exchange) {
         PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-        return match == null ? null : match.getMatchedTemplate();
+        if (match == null) {
+            return null;
+        }
+        String template = match.getMatchedTemplate();
+        String mount = exchange.getResolvedPath();
+        if (mount == null || mount.isEmpty() || mount.equals("/")) {
+            return template;
+        }
+        boolean mountEndsInSlash = mount.endsWith("/");
+        boolean templateStartsWithSlash = template.startsWith("/");
+        if (mountEndsInSlash && templateStartsWithSlash) {
+            return mount + template.substring(1);
+        }
+        return mountEndsInSlash || templateStartsWithSlash || template.isEmpty() ? mount + template : mount + '/' + template;
     }
 }

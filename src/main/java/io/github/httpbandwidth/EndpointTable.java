@@ -61,7 +61,13 @@ final class EndpointTable {
         if (row != null) {
             return row;
         }
-        return full ? overflow : admit(name);
+        // Only names that are not a row's exact name get here: new ones, and those that need mending.
+        String safe = EndpointNames.safe(name);
+        row = rows.get(safe);
+        if (row != null) {
+            return row;
+        }
+        return full ? overflow : admit(safe);
     }
 
     private synchronized Endpoint admit(String name) {

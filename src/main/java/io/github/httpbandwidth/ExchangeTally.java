@@ -9,20 +9,33 @@ import io.undertow.util.Methods;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * The body bytes of one exchange: adds them to the endpoint row as they move, and records the exchange once
- * when it completes.
+ * The body bytes of one exchange: adds them to the totals as they move, and records the exchange on its endpoint
+ * row once, when it completes.
  *
- * <p>Not thread-safe, and need not be: Undertow lets one thread at a time work on an exchange, and hands the
- * exchange between threads with a happens-before edge.
+ * <p>The endpoint is named at completion, by then every handler (a router behind a body-reading handler
+ * included) has run, so the classifier is asked once per exchange. Each direction is written by one thread at a
+ * time; HTTP/2 may read the request on an IO thread while a worker writes the response, so each direction keeps
+ * its own field, written with release and read with acquire at completion.
  */
-final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<StreamSinkConduit> {
+final class ExchangeTally implements ByteTally, ExchangeCompletionListener, ConduitWrapper<StreamSinkConduit> {
+
+    private static final VarHandle BYTES_RECEIVED = field("bytesReceived");
+    private static final VarHandle BYTES_SENT = field("bytesSent");
 
     private final BandwidthStats stats;
     private final HttpServerExchange exchange;
     private StripedCounters.Cell cell;
-    private Endpoint endpoint;
+    /** The thread inside a response write, if any; only that thread compares itself with it. */
+    private Thread writer;
+    /** Set by a completion that arrived inside {@link #writer}'s write; recorded when the write ends. */
+    private boolean completionDeferred;
+    @SuppressWarnings("unused") // through BYTES_RECEIVED
     private long bytesReceived;
+    @SuppressWarnings("unused") // through BYTES_SENT
     private long bytesSent;
 
     ExchangeTally(BandwidthStats stats, HttpServerExchange exchange) {
@@ -34,17 +47,29 @@ final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<
         stats.exchangeStarted(cell());
     }
 
-    void received(long bytes) {
+    @Override
+    public void received(long bytes) {
         if (bytes > 0) {
-            bytesReceived += bytes;
-            stats.received(cell(), endpoint(), bytes);
+            BYTES_RECEIVED.setRelease(this, (long) BYTES_RECEIVED.get(this) + bytes);
+            stats.received(cell(), bytes);
         }
     }
 
-    void sent(long bytes) {
+    @Override
+    public void sending() {
+        writer = Thread.currentThread();
+    }
+
+    @Override
+    public void sent(long bytes) {
         if (bytes > 0) {
-            bytesSent += bytes;
-            stats.sent(cell(), endpoint(), bytes);
+            BYTES_SENT.setRelease(this, (long) BYTES_SENT.get(this) + bytes);
+            stats.sent(cell(), bytes);
+        }
+        writer = null;
+        if (completionDeferred) {
+            completionDeferred = false;
+            complete();
         }
     }
 
@@ -67,29 +92,40 @@ final class ExchangeTally implements ExchangeCompletionListener, ConduitWrapper<
     @Override
     public void exchangeEvent(HttpServerExchange completed, NextListener nextListener) {
         try {
-            stats.exchangeCompleted(cell(), endpoint(), bytesReceived, bytesSent);
+            if (writer == Thread.currentThread()) {
+                // Completed inside a write that is failing (the client went away): its bytes are only known when
+                // the write ends, and must be in the exchange's size.
+                completionDeferred = true;
+            } else {
+                complete();
+            }
         } finally {
             nextListener.proceed();
         }
     }
 
+    private void complete() {
+        Endpoint endpoint = stats.endpointOf(exchange);
+        stats.exchangeCompleted(cell(), endpoint, (long) BYTES_RECEIVED.getAcquire(this),
+                (long) BYTES_SENT.getAcquire(this));
+        if (exchange.isUpgrade()) {
+            // Before the next listener: the last one hands the connection to the upgrade listener.
+            UpgradeTally.attach(stats, endpoint, exchange);
+        }
+    }
+
     /** The current thread's counters: the exchange may move between an IO thread and a worker thread. */
     private StripedCounters.Cell cell() {
-        StripedCounters.Cell c = cell;
-        if (c == null || !c.ownedByCurrentThread()) {
-            c = stats.cell();
-            cell = c;
-        }
+        StripedCounters.Cell c = stats.cell(cell);
+        cell = c;
         return c;
     }
 
-    /** Decided once, when the first body byte moves or at completion: after routing in a usual handler chain. */
-    private Endpoint endpoint() {
-        Endpoint row = endpoint;
-        if (row == null) {
-            row = stats.endpointOf(exchange);
-            endpoint = row;
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ExchangeTally.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
-        return row;
     }
 }

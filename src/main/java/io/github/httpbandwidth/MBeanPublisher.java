@@ -25,7 +25,8 @@ final class MBeanPublisher {
 
     synchronized ObjectName register(BandwidthStats stats, MBeanServer server) {
         ObjectName name = registered.get(server);
-        if (name != null) {
+        // Someone may have unregistered it by name since: then register it again.
+        if (name != null && server.isRegistered(name)) {
             return name;
         }
         name = stats.objectName();

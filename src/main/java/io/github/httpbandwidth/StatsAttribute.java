@@ -14,15 +14,20 @@ import java.util.function.Function;
  */
 enum StatsAttribute {
     BYTES_RECEIVED("BytesReceived", "Request body bytes received, counted as they arrive (de-chunked; "
-            + "unread bodies count when Undertow drains them); includes exchanges in flight",
+            + "unread bodies count when Undertow drains them); includes exchanges in flight and the frames received "
+            + "on upgraded connections",
             Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::bytesReceived),
-    BYTES_SENT("BytesSent", "Response body bytes sent, counted as each write returns (after compression inside "
-            + "the handler, before TLS; 0 for HEAD, 1xx, 204, 304); includes exchanges in flight",
+    BYTES_SENT("BytesSent", "Response body bytes sent, counted as each write hands them on (after compression "
+            + "inside the handler, before TLS; 0 for HEAD, 1xx, 204, 304); includes exchanges in flight and the "
+            + "frames sent on upgraded connections",
             Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::bytesSent),
     REQUESTS("Requests", "Completed exchanges, whatever their status, counted once at completion",
             Unit.REQUESTS, SimpleType.LONG, BandwidthSnapshot::requests),
     REQUESTS_IN_FLIGHT("RequestsInFlight", "Exchanges that entered the handler and have not completed",
             Unit.REQUESTS, SimpleType.LONG, BandwidthSnapshot::requestsInFlight),
+    UPGRADED_CONNECTIONS_OPEN("UpgradedConnectionsOpen", "Connections upgraded through the handler (a 101, such "
+            + "as WebSocket) and still open; their frame bytes count in BytesReceived and BytesSent as they pass",
+            Unit.CONNECTIONS, SimpleType.LONG, BandwidthSnapshot::upgradedConnectionsOpen),
     REQUEST_SIZE_AVERAGE("RequestSizeAverageBytes", "Average request body size of completed exchanges",
             Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().averageBytes()),
     RESPONSE_SIZE_AVERAGE("ResponseSizeAverageBytes", "Average response body size of completed exchanges",
@@ -42,7 +47,8 @@ enum StatsAttribute {
             + "exchanges per upper bound le (bytes)", Unit.REQUESTS, OpenTypes.SIZE_BUCKETS,
             s -> OpenTypes.sizeBuckets(s.responseSizes())),
     ENDPOINTS("Endpoints", "Per endpoint (route template): body bytes received and sent, completed exchanges; "
-            + "rows (unmatched) and (overflow) included, rows add up to the totals",
+            + "an exchange's bytes reach its row when it completes, an upgraded connection's as they pass; rows "
+            + "(unmatched) and (overflow) included",
             Unit.BYTES, OpenTypes.ENDPOINTS, s -> OpenTypes.endpoints(s.endpoints())),
     ENDPOINT_CAP("EndpointCap", "How many named endpoint rows there may be; later names go to (overflow)",
             Unit.ENDPOINTS, SimpleType.INTEGER, BandwidthSnapshot::endpointCap),
@@ -121,6 +127,7 @@ enum StatsAttribute {
         REQUESTS("requests"),
         REQUESTS_PER_SECOND("requests/s"),
         ENDPOINTS("endpoints"),
+        CONNECTIONS("connections"),
         EXCEPTIONS("exceptions"),
         EPOCH_MILLIS("milliseconds since 1970-01-01T00:00:00Z");
 

@@ -46,9 +46,12 @@ final class StripedCounters {
         this.maxWidth = maxWidth;
     }
 
-    /** The current thread's cell; cache it only together with a check of {@link Cell#ownedByCurrentThread()}. */
-    Cell cell() {
-        return local.get();
+    /**
+     * The current thread's cell: {@code cached} when the current thread may use it, else the thread's own. A
+     * cache field read and written by several threads is fine: a thread only ever uses a cell it owns.
+     */
+    Cell cell(Cell cached) {
+        return cached != null && cached.ownedByCurrentThread() ? cached : local.get();
     }
 
     /** One thread's slots, written by that thread only; or the shared cell, written with atomic adds. */

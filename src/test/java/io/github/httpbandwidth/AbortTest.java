@@ -64,4 +64,26 @@ class AbortTest {
             assertThat(s.responseSizes().sumBytes()).isEqualTo(s.bytesSent());
         }
     }
+
+    @Test
+    void aResetDuringOneLargeWriteKeepsTheBytesThatLeftBeforeIt() throws Exception {
+        int fullBody = 32 << 20;
+        long previous = 0;
+        for (int i = 1; i <= 5; i++) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.send("GET /single/32 HTTP/1.1\r\nHost: localhost\r\n\r\n", null);
+                assertThat(http.readBytes(1 << 20)).hasSize(1 << 20);
+                http.abort();
+            }
+
+            BandwidthSnapshot s = Await.completed(stats, i);
+            long sentThisTime = s.bytesSent() - previous;
+            previous = s.bytesSent();
+            assertThat(s.requestsInFlight()).isZero();
+            // One Sender.send of 32 MiB: the call throws at the reset, after at least the megabyte the client read.
+            assertThat(sentThisTime).isBetween(1_000_000L, fullBody - 1L);
+            assertThat(s.endpoint("/single/{mib}").bytesSent()).isEqualTo(s.bytesSent());
+            assertThat(s.responseSizes().sumBytes()).isEqualTo(s.bytesSent());
+        }
+    }
 }

@@ -23,6 +23,15 @@ final class Await {
         }
     }
 
+    /** As {@link #until(String, BooleanSupplier)}, saying what was seen last when it gives up. */
+    static void until(String what, BooleanSupplier condition, Supplier<String> seen) {
+        try {
+            until(what, condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + seen.get(), e);
+        }
+    }
+
     /** Waits until {@code requests} exchanges have completed, then returns a snapshot. */
     static BandwidthSnapshot completed(BandwidthStats stats, long requests) {
         Supplier<BandwidthSnapshot> read = stats::snapshot;

@@ -54,6 +54,35 @@ class HandlerBuilderTest {
     }
 
     @Test
+    void anExchangeRestartedThroughTheChainIsCountedOncePerMonitor() throws Exception {
+        // conf-outer wraps the whole chain, conf-restart is inside it and sees the exchange twice.
+        List<PredicatedHandler> config = PredicatedHandlersParser.parse(
+                "bandwidth(conf-restart)\n"
+                        + "path('/old') -> { rewrite('/small'); restart }\n", getClass().getClassLoader());
+        ObjectName restarted = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-restart");
+        BandwidthStats outer = BandwidthStats.builder().name("conf-outer").build();
+        try (TestServer http = TestServer.start(new BandwidthHandler(outer, Handlers.predicates(config, TestRoutes.basic())))) {
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(http.uri("/old")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.body()).hasSize(TestRoutes.SMALL_SIZE);
+            Await.until("the restarted request to complete", () -> requests(restarted) >= 1
+                    && outer.snapshot().requests() >= 1);
+            // A second request proves nothing else is still on its way for the first.
+            client.send(HttpRequest.newBuilder(http.uri("/small")).build(), HttpResponse.BodyHandlers.discarding());
+            Await.until("the second request", () -> requests(restarted) >= 2 && outer.snapshot().requests() >= 2);
+        }
+
+        assertThat(requests(restarted)).isEqualTo(2);
+        assertThat(server.getAttribute(restarted, "BytesSent")).isEqualTo(2L * TestRoutes.SMALL_SIZE);
+        assertThat(server.getAttribute(restarted, "RequestsInFlight")).isEqualTo(0L);
+        BandwidthSnapshot o = outer.snapshot();
+        assertThat(o.requests()).isEqualTo(2);
+        assertThat(o.bytesSent()).isEqualTo(2L * TestRoutes.SMALL_SIZE);
+        assertThat(o.requestsInFlight()).isZero();
+    }
+
+    @Test
     void badOptionsFailTheParseWithWhatIsAllowed() {
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name='has space')", getClass().getClassLoader()))
                 .hasStackTraceContaining("allowed are 1 to 64 characters");

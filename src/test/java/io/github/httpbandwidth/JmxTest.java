@@ -35,6 +35,18 @@ class JmxTest {
     }
 
     @Test
+    void registeringAgainAfterSomeoneUnregisteredByNameRegistersAgain() throws Exception {
+        BandwidthStats stats = open("jmx-reregister");
+        ObjectName name = stats.registerMBean(server);
+        server.unregisterMBean(name);
+        assertThat(server.isRegistered(name)).isFalse();
+
+        assertThat(stats.registerMBean(server)).isEqualTo(name);
+        assertThat(server.isRegistered(name)).isTrue();
+        assertThat(server.getAttribute(name, "Requests")).isEqualTo(0L);
+    }
+
+    @Test
     void attributesReadByObjectNameShowLiveTraffic() throws Exception {
         BandwidthStats stats = open("jmx-read");
         ObjectName name = stats.registerMBean(server);

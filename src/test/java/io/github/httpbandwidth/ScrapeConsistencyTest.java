@@ -85,7 +85,8 @@ class ScrapeConsistencyTest {
                 double total = e.value("scheduler_http_bandwidth_bytes_total", MetricsContract.with(h, "direction", direction));
                 double rows = e.find("scheduler_http_endpoint_bandwidth_bytes_total", MetricsContract.with(h, "direction", direction))
                         .stream().mapToDouble(Exposition.Sample::value).sum();
-                assertThat(rows).as(direction + " rows against the total").isEqualTo(total);
+                // Rows move at completion, totals as bytes pass: rows never run ahead of the totals.
+                assertThat(rows).as(direction + " rows against the total").isLessThanOrEqualTo(total);
             }
             double requests = e.value("scheduler_http_requests_total", h);
             assertThat(e.value("scheduler_http_request_size_bytes", MetricsContract.with(h, "le", "+Inf")))

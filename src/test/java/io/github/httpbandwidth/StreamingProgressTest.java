@@ -29,7 +29,8 @@ class StreamingProgressTest {
                 BandwidthSnapshot during = stats.snapshot();
                 assertThat(during.requests()).isZero();
                 assertThat(during.requestsInFlight()).isEqualTo(1);
-                assertThat(during.endpoint("/slow").bytesSent()).isEqualTo(TestRoutes.CHUNK_SIZE);
+                // The row is certain only at completion (a router could still run), so it moves then.
+                assertThat(during.endpoint("/slow")).isNull();
 
                 gate.countDown();
                 assertThat(body.readAllBytes()).hasSize(TestRoutes.CHUNK_SIZE);
@@ -38,6 +39,7 @@ class StreamingProgressTest {
             BandwidthSnapshot after = Await.completed(stats, 1);
             assertThat(after.bytesSent()).isEqualTo(2 * TestRoutes.CHUNK_SIZE);
             assertThat(after.responseSizes().sumBytes()).isEqualTo(2 * TestRoutes.CHUNK_SIZE);
+            assertThat(after.endpoint("/slow").bytesSent()).isEqualTo(2 * TestRoutes.CHUNK_SIZE);
         }
     }
 

@@ -24,7 +24,7 @@ class StripedCountersTest {
         for (int t = 0; t < THREADS; t++) {
             Thread writer = new Thread(() -> {
                 awaitQuietly(gate);
-                StripedCounters.Cell cell = counters.cell();
+                StripedCounters.Cell cell = counters.cell(null);
                 for (int i = 0; i < ADDS; i++) {
                     cell.add(0, 1);
                     // Beyond the initial width: the cell grows while readers read it.
@@ -72,7 +72,7 @@ class StripedCountersTest {
     @Test
     void aRangeReadsOnlyItsSlots() {
         StripedCounters counters = new StripedCounters(8, 8);
-        StripedCounters.Cell cell = counters.cell();
+        StripedCounters.Cell cell = counters.cell(null);
         cell.add(1, 5);
         cell.add(2, 7);
 

@@ -22,12 +22,17 @@ final class TestRoutes {
 
     /**
      * {@code GET /small}: 1000 bytes. {@code POST /upload}: reads the body blocking, answers {@code n=<size>}.
-     * {@code GET /stream/{chunks}}: that many 4096-byte chunks, flushed one by one.
+     * {@code GET /stream/{chunks}}: that many 4096-byte chunks, flushed one by one. {@code GET /single/{mib}}: that
+     * many MiB of zeros in one non-blocking {@code Sender.send}.
      */
     static RoutingHandler basic() {
         return Handlers.routing()
                 .get("/small", ex -> ex.getResponseSender().send(ByteBuffer.wrap(BodyCountingTest.filled(SMALL_SIZE))))
                 .post("/upload", blocking(TestRoutes::readAll))
+                .get("/single/{mib}", ex -> {
+                    int mib = Integer.parseInt(ex.getQueryParameters().get("mib").getFirst());
+                    ex.getResponseSender().send(ByteBuffer.allocate(mib << 20));
+                })
                 .get("/stream/{chunks}", blocking(ex -> {
                     int chunks = Integer.parseInt(ex.getQueryParameters().get("chunks").getFirst());
                     writeChunks(ex.getOutputStream(), chunks);

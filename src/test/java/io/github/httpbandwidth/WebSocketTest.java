@@ -1,0 +1,104 @@
+package io.github.httpbandwidth;
+
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An upgraded connection's bytes: WebSocket frames, counted whole as they pass, on the handshake's endpoint row;
+ * and how many upgraded connections are open. Undertow's WebSocket server, the JDK's WebSocket client.
+ */
+class WebSocketTest {
+
+    private static final int MESSAGES = 100;
+    private static final int SIZE = 1000;
+    /** RFC 6455: 2 header bytes, 2 bytes of extended length (126 to 65535 bytes), 4 mask bytes from clients. */
+    private static final int CLIENT_FRAME = SIZE + 2 + 2 + 4;
+    private static final int SERVER_FRAME = SIZE + 2 + 2;
+
+    @Test
+    void framesBothWaysAreCountedExactlyOnTheHandshakesRow() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("websocket-test").build();
+        HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> {
+            channel.getReceiveSetter().set(new AbstractReceiveListener() {
+                @Override
+                protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                    try (var data = message.getData()) {
+                        WebSockets.sendBinary(copy(data.getResource()), ch, null);
+                    }
+                }
+            });
+            channel.resumeReceives();
+        });
+        HttpHandler routes = Handlers.routing().get("/ws/{channel}", echo);
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, routes))) {
+            CountDownLatch echoed = new CountDownLatch(MESSAGES);
+            AtomicLong echoedBytes = new AtomicLong();
+            WebSocket.Listener listener = new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                    echoedBytes.addAndGet(data.remaining());
+                    if (last) {
+                        echoed.countDown();
+                    }
+                    ws.request(1);
+                    return null;
+                }
+            };
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/jobs"), listener)
+                    .get(20, TimeUnit.SECONDS);
+            BandwidthSnapshot handshaken = Await.completed(stats, 1);
+            assertThat(handshaken.upgradedConnectionsOpen()).isEqualTo(1);
+            assertThat(handshaken.bytesReceived()).isZero();
+
+            for (int i = 0; i < MESSAGES; i++) {
+                ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
+            }
+            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(echoedBytes.get()).isEqualTo((long) MESSAGES * SIZE);
+
+            Await.until("every frame to be counted", () -> stats.snapshot().bytesSent() == (long) MESSAGES * SERVER_FRAME,
+                    () -> stats.snapshot().toString());
+            BandwidthSnapshot open = stats.snapshot();
+            assertThat(open.bytesReceived()).isEqualTo((long) MESSAGES * CLIENT_FRAME);
+            assertThat(open.bytesSent()).isEqualTo((long) MESSAGES * SERVER_FRAME);
+            assertThat(open.endpoint("/ws/{channel}").bytesReceived()).isEqualTo((long) MESSAGES * CLIENT_FRAME);
+            assertThat(open.endpoint("/ws/{channel}").bytesSent()).isEqualTo((long) MESSAGES * SERVER_FRAME);
+            assertThat(open.endpoint("/ws/{channel}").requests()).isEqualTo(1);
+            assertThat(open.requests()).isEqualTo(1);
+            assertThat(open.requestSizes().sumBytes()).isZero();
+
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
+            Await.until("the upgraded connection to close", () -> stats.snapshot().upgradedConnectionsOpen() == 0);
+            // The close frames: the client's (2 + 4 mask + 2 status), the server's answer (2 + 2 status).
+            BandwidthSnapshot closed = stats.snapshot();
+            assertThat(closed.bytesReceived()).isEqualTo((long) MESSAGES * CLIENT_FRAME + 8);
+            assertThat(closed.bytesSent()).isEqualTo((long) MESSAGES * SERVER_FRAME + 4);
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuffer[] buffers) {
+        ByteBuffer out = ByteBuffer.allocate((int) Buffers.remaining(buffers, 0, buffers.length));
+        for (ByteBuffer b : buffers) {
+            out.put(b);
+        }
+        return out.flip();
+    }
+}
