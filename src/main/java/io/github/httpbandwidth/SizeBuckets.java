@@ -13,26 +13,30 @@ final class SizeBuckets {
     /** The largest number of finite bounds a layout may have; each one costs a counter and a row per read. */
     static final int MAX_BOUNDS = 64;
 
-    private static final SizeBuckets POWERS_OF_FOUR = powersOfFour();
+    private static final SizeBuckets POWERS_OF_TWO = powersOfTwo();
 
     private final long[] upperBounds;
-    private final boolean powersOfFour;
+    private final boolean powersOfTwo;
 
-    private SizeBuckets(long[] upperBounds, boolean powersOfFour) {
+    private SizeBuckets(long[] upperBounds, boolean powersOfTwo) {
         this.upperBounds = upperBounds;
-        this.powersOfFour = powersOfFour;
+        this.powersOfTwo = powersOfTwo;
     }
 
-    /** 0, 1, 4, 16, ... 1 GiB: seventeen finite bounds, so any body size up to 1 GiB lands within a factor of 4. */
+    /**
+     * 0, 1, 2, 4, ... 1 GiB: 32 finite bounds, so a bucket spans at most a factor of 2 and a percentile estimated
+     * from it (Prometheus' {@code histogram_quantile} interpolates linearly inside the bucket) is at most 2x off
+     * for any body up to 1 GiB.
+     */
     static SizeBuckets defaultLayout() {
-        return POWERS_OF_FOUR;
+        return POWERS_OF_TWO;
     }
 
-    private static SizeBuckets powersOfFour() {
-        long[] bounds = new long[17];
+    private static SizeBuckets powersOfTwo() {
+        long[] bounds = new long[32];
         bounds[0] = 0;
         for (int i = 1; i < bounds.length; i++) {
-            bounds[i] = 1L << (2 * (i - 1));
+            bounds[i] = 1L << (i - 1);
         }
         return new SizeBuckets(bounds, true);
     }
@@ -55,18 +59,18 @@ final class SizeBuckets {
             }
         }
         long[] bounds = upperBounds.clone();
-        return new SizeBuckets(bounds, Arrays.equals(bounds, POWERS_OF_FOUR.upperBounds));
+        return new SizeBuckets(bounds, Arrays.equals(bounds, POWERS_OF_TWO.upperBounds));
     }
 
     /** The bucket index for a size {@code >= 0}: 0 to {@link #finiteCount()}, the last one being {@code +Inf}. */
     int indexOf(long size) {
-        if (powersOfFour) {
-            // 0 -> 0; otherwise 1 + ceil(log4(size)), from ceil(log2(size)); past 1 GiB -> +Inf (17).
+        if (powersOfTwo) {
+            // 0 -> 0; otherwise 1 + ceil(log2(size)); past 1 GiB -> +Inf (32).
             if (size <= 0) {
                 return 0;
             }
             int ceilLog2 = 64 - Long.numberOfLeadingZeros(size - 1);
-            return Math.min(1 + (ceilLog2 + 1) / 2, upperBounds.length);
+            return Math.min(1 + ceilLog2, upperBounds.length);
         }
         int i = Arrays.binarySearch(upperBounds, size);
         return i >= 0 ? i : -i - 1;
