@@ -125,6 +125,11 @@ start() {
   [ "${version%%.*}" -ge 17 ] 2>/dev/null || fail "Java 17 or newer is needed; 'java' is version ${version:-unknown}"
   command -v curl >/dev/null || fail "curl is needed to check that the services answer; install it: apt-get install -y curl"
   mkdir -p "$RUN"
+  # One start at a time for a state directory: a second would race the first for the same ports and pid files.
+  # The services started below inherit the lock's descriptor, so it is let go explicitly whenever start ends.
+  exec 9>"$RUN/start.lock"
+  flock -n 9 || fail "another 'full-stack-deploy.sh start' for $STATE is in progress; wait for it to finish, then run 'status'"
+  trap 'flock -u 9 2>/dev/null || true' EXIT
 
   local mpid ppid
   mpid="$(master_pid || true)"

@@ -129,9 +129,14 @@ class DashboardTest {
         Map<String, String> values = Map.of("__rate_interval", "20s", "__interval", "5s", "__range", "5m",
                 "job", "scheduler-master", "instance", ".*", "handler", ".*");
         for (Map<String, Object> panel : dashboard.panels()) {
+            Map<String, String> panelValues = new java.util.HashMap<>(values);
+            if (panel.get("interval") != null) {
+                // The panel's minimum interval: Grafana never makes $__interval shorter.
+                panelValues.put("__interval", (String) panel.get("interval"));
+            }
             for (Map<String, Object> target : GrafanaDashboard.targets(panel)) {
                 String title = panel.get("title") + " / " + target.get("refId");
-                String query = GrafanaDashboard.expand((String) target.get("expr"), values);
+                String query = GrafanaDashboard.expand((String) target.get("expr"), panelValues);
                 List<Map<String, Object>> result = stack.prometheus().query(query, evaluationTime);
                 assertThat(result).as(title + ": " + query).isNotEmpty();
                 double max = 0;
@@ -167,6 +172,46 @@ class DashboardTest {
                 assertThat(v).as(legend + ": the JSON answers to the uploads").isGreaterThan(16).isLessThanOrEqualTo(64);
             }
         }
+    }
+
+    @Test
+    void heatmapCellsAddUpToTheExchangesInTheRange() throws Exception {
+        for (String title : List.of("Request Size Distribution", "Response Size Distribution")) {
+            Map<String, Object> panel = dashboard.panels().stream().filter(p -> title.equals(p.get("title")))
+                    .findFirst().orElseThrow();
+            String interval = (String) panel.get("interval");
+            assertThat(interval).as(title + ": a minimum interval, so windows tile the range").isEqualTo("1m");
+            String expr = GrafanaDashboard.expand((String) GrafanaDashboard.targets(panel).get(0).get("expr"),
+                    Map.of("__interval", interval, "job", "scheduler-master", "instance", ".*", "handler", ".*"));
+            // Grafana evaluates the query once per step of $__interval, and turns each step's cumulative buckets
+            // into cells (format: heatmap): a step's cells add up to its +Inf bucket.
+            double cells = 0;
+            for (int step = 0; step < 10; step++) {
+                for (Map<String, Object> bucket : stack.prometheus().query(expr, evaluationTime - 60.0 * step)) {
+                    if ("+Inf".equals(PrometheusApi.labelsOf(bucket).get("le"))) {
+                        cells += PrometheusApi.valueOf(bucket);
+                    }
+                }
+            }
+            // The steps cover the series' whole life, so the cells hold every exchange the master counted.
+            String series = title.startsWith("Request") ? "scheduler_http_request_size_bytes_count"
+                    : "scheduler_http_response_size_bytes_count";
+            double counted = PrometheusApi.valueOf(stack.prometheus().query(series + "{handler=\"master\"}", evaluationTime).get(0));
+            assertThat(counted).isPositive();
+            assertThat(cells).as(title + ": cells against the exchanges counted").isEqualTo(counted);
+        }
+    }
+
+    @Test
+    void importAsksForTheDataSource() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> inputs = (List<Map<String, Object>>) dashboard.model.get("__inputs");
+        assertThat(inputs).singleElement().satisfies(input -> assertThat(input)
+                .containsEntry("name", "DS_PROMETHEUS").containsEntry("type", "datasource")
+                .containsEntry("pluginId", "prometheus"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> current = (Map<String, Object>) dashboard.variables().get(0).get("current");
+        assertThat(current).containsEntry("value", "${DS_PROMETHEUS}");
     }
 
     /** The Prometheus names the shipped rules emit: counters get _total, the buckets their relabelled _bucket. */

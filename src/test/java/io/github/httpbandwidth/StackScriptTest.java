@@ -18,6 +18,7 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -36,7 +37,7 @@ class StackScriptTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = ExampleStack.start(work, Map.of("ARTIFACT_MAX_BYTES", "1000000"));
+        stack = ExampleStack.start(work, Map.of("ARTIFACT_MAX_BYTES", "4000000"));
     }
 
     @AfterAll
@@ -129,7 +130,7 @@ class StackScriptTest {
     @Test
     @Order(5)
     void oversizedAndEscapingArtifactsAreRefused() throws Exception {
-        Files.write(work.resolve("too-big.bin"), new byte[1_000_001]);
+        Files.write(work.resolve("too-big.bin"), new byte[4_000_001]);
         String base = "https://127.0.0.1:" + stack.masterPort + "/artifacts/";
 
         assertThat(curl("-T too-big.bin -o /dev/null -w '%{http_code}' " + base + "too-big.bin")).isEqualTo("413");
@@ -191,6 +192,88 @@ class StackScriptTest {
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(again.output()).contains("The master already runs (pid " + pid + ")", "Prometheus already runs");
         assertThat(stack.script("status").output()).contains("master:     running, pid " + pid);
+    }
+
+    @Test
+    @Order(9)
+    void artifactsAboveUndertowsDefaultEntityLimitAreStoredOverBothProtocols() throws Exception {
+        Files.write(work.resolve("three-mib.bin"), BodyCountingTest.filled(3 << 20));
+        for (String protocol : List.of("--http1.1", "--http2")) {
+            assertThat(curl(protocol + " -T three-mib.bin -o /dev/null -w '%{http_code} %{http_version}' "
+                    + stack.masterUrl("/artifacts/three-mib.bin"))).isIn("201 1.1", "201 2");
+            assertThat(work.resolve("state/artifacts/three-mib.bin")).hasSize(3 << 20);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void aCutHttp2UploadNeverReplacesTheStoredArtifact() throws Exception {
+        Files.write(work.resolve("keep.bin"), BodyCountingTest.filled(1_000_000));
+        assertThat(curl("-T keep.bin -o /dev/null -w '%{http_code}' " + stack.masterUrl("/artifacts/keep.bin")))
+                .isEqualTo("201");
+        // curl announces the whole 3 MiB, sends about 1 MB, then gives up and resets the stream.
+        Shell.Result cut = Shell.run(work, Map.of(), "source .env && curl -sk --http2 -H \"Authorization: Bearer "
+                + "$MASTER_API_KEY\" --limit-rate 1M --max-time 1 -T three-mib.bin -o /dev/null "
+                + stack.masterUrl("/artifacts/keep.bin"), 60);
+        assertThat(cut.exitCode()).as("curl gave up: " + cut.output()).isEqualTo(28);
+        // The handler deletes its partial file whatever happens: once none is left, it has decided.
+        Path artifacts = work.resolve("state/artifacts");
+        Await.until("the cut upload's partial file to be gone", () -> {
+            try (var files = Files.list(artifacts)) {
+                return files.noneMatch(f -> f.getFileName().toString().endsWith(".part"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(artifacts.resolve("keep.bin")).hasBinaryContent(BodyCountingTest.filled(1_000_000));
+    }
+
+    @Test
+    @Order(11)
+    void routeParametersComeFromTheRouteNotTheQueryString() throws Exception {
+        String first = curl("-X POST -d '{\"name\":\"a\",\"command\":\"true\"}' " + stack.masterUrl("/jobs"));
+        String second = curl("-X POST -d '{\"name\":\"b\",\"command\":\"true\"}' " + stack.masterUrl("/jobs"));
+        String firstId = first.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+        String secondId = second.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+
+        assertThat(curl("-X DELETE -o /dev/null -w '%{http_code}' '" + stack.masterUrl("/jobs/" + firstId + "?id=" + secondId) + "'"))
+                .startsWith("2");
+        assertThat(curl("-o /dev/null -w '%{http_code}' " + stack.masterUrl("/jobs/" + firstId))).isEqualTo("404");
+        assertThat(curl("-o /dev/null -w '%{http_code}' " + stack.masterUrl("/jobs/" + secondId))).isEqualTo("200");
+
+        assertThat(curl("-T keep.bin -o /dev/null -w '%{http_code}' '" + stack.masterUrl("/artifacts/a.bin?name=b.bin") + "'"))
+                .isEqualTo("201");
+        assertThat(work.resolve("state/artifacts/a.bin")).exists();
+        assertThat(work.resolve("state/artifacts/b.bin")).doesNotExist();
+    }
+
+    @Test
+    @Order(12)
+    void deeplyNestedJsonIsABadRequestThatSaysWhy() throws Exception {
+        Files.writeString(work.resolve("deep.json"), "[".repeat(60_000));
+        String answer = curl("-X POST --data-binary @deep.json -w ' %{http_code}' " + stack.masterUrl("/jobs"));
+        assertThat(answer).endsWith(" 400").contains("nest deeper than 64 levels");
+    }
+
+    @Test
+    @Order(13)
+    void twoStartsAtOnceNeverTripOverEachOther() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> stack.script("start"));
+            var b = pool.submit(() -> stack.script("start"));
+            for (Shell.Result r : List.of(a.get(), b.get())) {
+                assertThat(r.output()).doesNotContain("BindException", "Address already in use");
+                if (r.exitCode() != 0) {
+                    assertThat(r.output()).contains("is in progress; wait for it to finish");
+                } else {
+                    assertThat(r.output()).contains("The master already runs");
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(stack.script("start").exitCode()).as("the lock is let go after a start").isZero();
     }
 
     private static String curl(String args) throws Exception {

@@ -51,11 +51,20 @@ final class ArtifactsApi {
             tooLarge(exchange);
             return;
         }
+        long announced = exchange.getRequestContentLength();
         Path partial = Files.createTempFile(dir, ".upload-", ".part");
         try {
             long size = copyAtMost(exchange.getInputStream(), partial);
             if (size > maxBytes) {
                 tooLarge(exchange);
+                return;
+            }
+            // A cut HTTP/2 upload reads as a clean end of stream: only the announced length tells. A body that did
+            // not arrive whole never replaces anything.
+            if (announced >= 0 && size != announced) {
+                exchange.setPersistent(false);
+                Responses.error(exchange, StatusCodes.BAD_REQUEST, "the upload ended after " + size + " of the "
+                        + announced + " bytes its Content-Length announced; nothing was stored");
                 return;
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -96,8 +105,8 @@ final class ArtifactsApi {
 
     /** The artifact's path inside the directory, or {@code null} after answering 400 for a name that is refused. */
     private Path resolve(HttpServerExchange exchange) {
-        String name = exchange.getQueryParameters().get("name").getFirst();
-        if (NAME.matcher(name).matches()) {
+        String name = Responses.routeParameter(exchange, "name");
+        if (name != null && NAME.matcher(name).matches()) {
             Path path = dir.resolve(name).normalize();
             if (dir.equals(path.getParent())) {
                 return path;

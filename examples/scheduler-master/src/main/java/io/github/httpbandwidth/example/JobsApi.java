@@ -10,7 +10,6 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -121,16 +120,16 @@ final class JobsApi {
     }
 
     private Job job(HttpServerExchange exchange) {
-        Deque<String> id = exchange.getQueryParameters().get("id");
+        String id = Responses.routeParameter(exchange, "id");
         try {
-            Job job = jobs.get(Long.parseLong(id.getFirst()));
+            Job job = jobs.get(Long.parseLong(id));
             if (job != null) {
                 return job;
             }
         } catch (NumberFormatException e) {
-            // Not a number: no such job either.
+            // Not a number (or no id): no such job either.
         }
-        Responses.error(exchange, StatusCodes.NOT_FOUND, "no job " + id.getFirst());
+        Responses.error(exchange, StatusCodes.NOT_FOUND, "no job " + id);
         return null;
     }
 

@@ -20,8 +20,12 @@ final class Json {
         }
     }
 
+    /** Deeper documents are refused: a recursive parser must not run out of stack on hostile input. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -64,10 +68,17 @@ final class Json {
             throw fail("the document ends where a value was expected");
         }
         char c = text.charAt(pos);
+        if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+            throw fail("objects and arrays nest deeper than " + MAX_DEPTH + " levels");
+        }
         if (c == '{') {
-            return object();
+            Map<String, Object> object = object();
+            depth--;
+            return object;
         } else if (c == '[') {
-            return array();
+            List<Object> array = array();
+            depth--;
+            return array;
         } else if (c == '"') {
             return string();
         } else if (c == '-' || (c >= '0' && c <= '9')) {

@@ -48,6 +48,9 @@ public final class SchedulerMaster {
         Undertow server = Undertow.builder()
                 .addHttpsListener(config.port(), config.host(), tls)
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+                // Undertow's default (2 MiB) would refuse artifacts below ARTIFACT_MAX_BYTES; the artifact API
+                // enforces its own limit, with a message that names it.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.artifactMaxBytes() + 1)
                 .setHandler(root)
                 .build();
         server.start();
