@@ -46,7 +46,7 @@ public final class EndpointMemory {
                         new PathTemplateMatch("/api/v1/resource-" + r + "/{id}", Map.of()));
                 Endpoint row = stats.endpointOf(exchange);
                 StripedCounters.Cell cell = stats.cell();
-                stats.sent(cell, row, 1);
+                stats.sent(cell, 1);
                 stats.exchangeCompleted(cell, row, 0, 1);
             }
             all.add(stats);

@@ -123,8 +123,8 @@ public class RecordingBenchmark {
         StripedCounters.Cell cell = stats.cell();
         stats.exchangeStarted(cell);
         Endpoint endpoint = stats.endpointOf(exchange);
-        stats.received(cell, endpoint, in);
-        stats.sent(cell, endpoint, out);
+        stats.received(cell, in);
+        stats.sent(cell, out);
         stats.exchangeCompleted(cell, endpoint, in, out);
     }
 
@@ -135,6 +135,7 @@ public class RecordingBenchmark {
         ExchangeTally tally = new ExchangeTally(stats, exchange);
         tally.started();
         tally.received(in);
+        tally.sending();
         tally.sent(out);
         tally.exchangeEvent(exchange, NOTHING_NEXT);
     }

@@ -57,7 +57,7 @@ class AgentEndToEndTest {
                 .isPositive();
 
         // The relabel rule in the shipped prometheus.yml gives the buckets their standard name.
-        assertThat(p.single("count(scheduler_http_request_size_bytes_bucket{" + H + "})")).isEqualTo(18);
+        assertThat(p.single("count(scheduler_http_request_size_bytes_bucket{" + H + "})")).isEqualTo(33);
         assertThat(p.query("scheduler_http_request_size_bytes{" + H + "}")).isEmpty();
         // Since the first sample: 11 uploads of 3000 bytes, in (1024, 4096], and 9 of 100000, in (65536, 262144].
         String requestRate = "sum by (le) (rate(scheduler_http_request_size_bytes_bucket{" + H + "}[1m]))";

@@ -84,7 +84,7 @@ class JmxTest {
         assertThat(buckets.get(new Object[] {"16"}).get("count")).isEqualTo(1L);
         assertThat(buckets.get(new Object[] {"1024"}).get("count")).isEqualTo(2L);
         assertThat(buckets.get(new Object[] {"+Inf"}).get("count")).isEqualTo(2L);
-        assertThat(buckets.size()).isEqualTo(18);
+        assertThat(buckets.size()).isEqualTo(33);
     }
 
     @Test

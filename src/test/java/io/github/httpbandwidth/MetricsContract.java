@@ -17,7 +17,7 @@ final class MetricsContract {
     };
     private static final String[] GAUGES = {
         "scheduler_http_requests_in_flight", "scheduler_http_request_size_bytes_avg",
-        "scheduler_http_response_size_bytes_avg", "scheduler_http_endpoint_cap",
+        "scheduler_http_response_size_bytes_avg", "scheduler_http_endpoint_cap", "scheduler_http_upgraded_connections_open",
         "scheduler_http_bandwidth_start_time_seconds",
     };
     /** The agent strips _bucket: the buckets arrive under the bare histogram name, with le. */
@@ -47,7 +47,7 @@ final class MetricsContract {
                 .isEqualTo((double) KnownTraffic.UPLOAD_BYTES_IN / requests);
         assertThat(e.value("scheduler_http_response_size_bytes_avg", h)).isEqualTo((double) bytesOut / requests);
 
-        assertThat(e.find("scheduler_http_request_size_bytes", h)).hasSize(18);
+        assertThat(e.find("scheduler_http_request_size_bytes", h)).hasSize(33);
         assertThat(bucket(e, h, "request", "0")).isEqualTo(KnownTraffic.AWKWARD_GETS);
         assertThat(bucket(e, h, "request", "1024")).isEqualTo(KnownTraffic.AWKWARD_GETS);
         assertThat(bucket(e, h, "request", "4096")).isEqualTo(KnownTraffic.AWKWARD_GETS + KnownTraffic.SMALL_UPLOADS);
@@ -56,7 +56,7 @@ final class MetricsContract {
         assertThat(bucket(e, h, "request", "+Inf")).isEqualTo(requests);
         assertThat(e.value("scheduler_http_request_size_bytes_sum", h)).isEqualTo(KnownTraffic.UPLOAD_BYTES_IN);
         assertThat(e.value("scheduler_http_request_size_bytes_count", h)).isEqualTo(requests);
-        assertThat(e.find("scheduler_http_response_size_bytes", h)).hasSize(18);
+        assertThat(e.find("scheduler_http_response_size_bytes", h)).hasSize(33);
         assertThat(bucket(e, h, "response", "4")).isZero();
         assertThat(bucket(e, h, "response", "16")).isEqualTo(KnownTraffic.UPLOADS);
         assertThat(bucket(e, h, "response", "1024")).isEqualTo(requests);
@@ -84,6 +84,7 @@ final class MetricsContract {
         assertThat(e.value("scheduler_http_endpoint_overflow_requests_total", h)).isZero();
         assertThat(e.value("scheduler_http_endpoint_classifier_errors_total", h)).isZero();
         assertThat(e.value("scheduler_http_endpoint_cap", h)).isEqualTo(BandwidthStats.DEFAULT_ENDPOINT_CAP);
+        assertThat(e.value("scheduler_http_upgraded_connections_open", h)).isZero();
         assertThat(e.value("scheduler_http_bandwidth_start_time_seconds", h)).isGreaterThan(1.7e9);
         assertThat(e.samples).noneMatch(s -> s.name().startsWith("scheduler_http") && s.name().contains("per_second"));
     }
