@@ -132,7 +132,7 @@ public class RecordingBenchmark {
     public void bandwidthStatsWithTally(Sizes sizes) {
         long in = sizes.in();
         long out = sizes.outAndNext();
-        ExchangeTally tally = new ExchangeTally(stats, exchange);
+        ExchangeTally tally = new ExchangeTally(stats);
         tally.started();
         tally.received(in);
         tally.sending();

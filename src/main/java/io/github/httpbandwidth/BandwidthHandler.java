@@ -22,9 +22,9 @@ import java.util.Objects;
  * otherwise keep them out of the figures. Handlers nested inside it (compression, for example) are measured as
  * they write: an {@code EncodingHandler} inside it means compressed bytes are counted.
  *
- * <p>Thread-safe. Per exchange it adds an attachment, a completion listener and conduit wrappers; requests without a
- * body get no request wrapper, and bodiless responses (HEAD, 1xx, 204, 304) no counting conduit. An exchange that
- * passes through it again (a {@code restart}) is counted once.
+ * <p>Thread-safe. Per exchange it adds a completion listener and conduit wrappers: one object for a request without
+ * a body, two with one. Bodiless responses (HEAD, 1xx, 204, 304) count 0 bytes out. An exchange that passes
+ * through it again (a {@code restart}, or any handler that runs the chain again) is counted once.
  */
 public final class BandwidthHandler implements HttpHandler {
 
@@ -61,21 +61,16 @@ public final class BandwidthHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        // A handler chain run again on the same exchange (the predicate language's restart, a dispatch back to
-        // the root) must not count it twice; a second BandwidthStats has its own key and counts it once too.
-        if (exchange.getAttachment(stats.tallyKey()) != null) {
-            next.handleRequest(exchange);
-            return;
-        }
-        ExchangeTally tally = new ExchangeTally(stats, exchange);
-        exchange.putAttachment(stats.tallyKey(), tally);
+        ExchangeTally tally = new ExchangeTally(stats);
         exchange.addExchangeCompleteListener(tally);
         tally.started();
         // A handler placed outside this one may already have taken a channel; adding a wrapper then would
         // throw, and counting must never fail a request, so that side simply goes uncounted.
         if (!exchange.isRequestComplete() && exchange.isRequestChannelAvailable()) {
-            exchange.addRequestWrapper(tally.requestWrapper());
+            exchange.addRequestWrapper(new CountingSourceConduit(tally));
         }
+        // Always wrapped, also for bodiless responses: a second pass of the same exchange (a restart) finds this
+        // tally below its own and counts nothing twice.
         if (exchange.isResponseChannelAvailable()) {
             exchange.addResponseWrapper(tally);
         }

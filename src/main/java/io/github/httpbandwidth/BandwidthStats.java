@@ -1,7 +1,6 @@
 package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.AttachmentKey;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -56,7 +55,8 @@ public final class BandwidthStats implements AutoCloseable {
 
     /*
      * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
-     * upgraded connections opened and closed, the request and the response size histograms, then three slots per
+     * upgraded connections opened and closed, second passes of an exchange through the handler (each also counted
+     * as started), the request and the response size histograms, then three slots per
      * endpoint row (bytes received, bytes sent, requests) by row index.
      */
     private static final int STARTED = 0;
@@ -64,7 +64,8 @@ public final class BandwidthStats implements AutoCloseable {
     private static final int BYTES_SENT = 2;
     private static final int UPGRADES_OPENED = 3;
     private static final int UPGRADES_CLOSED = 4;
-    private static final int FIXED_SLOTS = 5;
+    private static final int REPEATED = 5;
+    private static final int FIXED_SLOTS = 6;
     private static final int ROW_BYTES_RECEIVED = 0;
     private static final int ROW_BYTES_SENT = 1;
     private static final int ROW_REQUESTS = 2;
@@ -83,7 +84,6 @@ public final class BandwidthStats implements AutoCloseable {
     private final boolean sampleInBackground;
     private RateSampler sampler;
     private final MBeanPublisher publisher = new MBeanPublisher();
-    private final AttachmentKey<ExchangeTally> tallyKey = AttachmentKey.create(ExchangeTally.class);
 
     private BandwidthStats(Builder builder) {
         this.name = builder.name;
@@ -143,7 +143,7 @@ public final class BandwidthStats implements AutoCloseable {
         long requests = requestSnapshot.count();
         Rate[] rate = rates.rates(ticker.getAsLong(), new long[] {bytesReceived, bytesSent, requests});
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
-                sums[STARTED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED], requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
+                sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED], requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors());
     }
 
@@ -202,11 +202,6 @@ public final class BandwidthStats implements AutoCloseable {
         return counters.cell(cached);
     }
 
-    /** Marks an exchange as counted by this instance. */
-    AttachmentKey<ExchangeTally> tallyKey() {
-        return tallyKey;
-    }
-
     void exchangeStarted(StripedCounters.Cell cell) {
         cell.add(STARTED, 1);
     }
@@ -231,6 +226,11 @@ public final class BandwidthStats implements AutoCloseable {
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
         cell.add(row + ROW_REQUESTS, 1);
+    }
+
+    /** A second pass of an exchange already counted by this instance has completed. */
+    void exchangeRepeated(StripedCounters.Cell cell) {
+        cell.add(REPEATED, 1);
     }
 
     void upgradeOpened(StripedCounters.Cell cell) {

@@ -1,19 +1,21 @@
 package io.github.httpbandwidth;
 
+import org.xnio.conduits.Conduit;
+
 /**
- * Where the counting conduits report the bytes that moved: an exchange's body, or an upgraded connection.
- *
- * <p>Each direction is called by one thread at a time; the two directions may be called from two threads at once
- * (HTTP/2 reads a request on the IO thread while a worker writes the response).
+ * Where a {@link CountingSourceConduit} reports the bytes it read: an exchange's body, or an upgraded connection.
+ * Called by one thread at a time.
  */
 interface ByteTally {
 
-    /** {@code bytes} (may be 0 or negative for "nothing") arrived from the client. */
+    /** {@code bytes} (0 or more) arrived from the client. */
     void received(long bytes);
 
-    /** A write or transfer towards the client starts on the current thread; {@link #sent} follows when it ends. */
-    void sending();
-
-    /** {@code bytes} (may be 0 or negative for "nothing") left towards the client, as a write or transfer ends. */
-    void sent(long bytes);
+    /**
+     * Whether the conduit {@code below}, about to be wrapped, already counts into the same stats for this
+     * exchange (the exchange went through the handler twice); then it is not wrapped again.
+     */
+    default boolean countedBelow(Conduit below) {
+        return false;
+    }
 }

@@ -1,27 +1,55 @@
 package io.github.httpbandwidth;
 
+import io.undertow.server.ConduitWrapper;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.ConduitFactory;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
 import org.xnio.channels.StreamSinkChannel;
-import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.Conduits;
+import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Counts the bytes read from the conduit below, by how far the destination buffers' positions moved.
+ * Counts the bytes read from the conduit below, by how far the destination buffers' positions moved, and passes
+ * everything else through. For an exchange it is also its own {@link ConduitWrapper}: one object per request body,
+ * not two.
  *
  * <p>Both {@code transferTo} forms are covered: Undertow drains a body the application never read through
  * {@code transferTo(..., FileChannel)}, and the buffered form would hide the bytes it leaves in its buffer.
  */
-final class CountingSourceConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+final class CountingSourceConduit implements StreamSourceConduit, ConduitWrapper<StreamSourceConduit> {
 
     private final ByteTally tally;
+    private StreamSourceConduit next;
+
+    /** Counting into {@code tally} once {@link #wrap} has been called. */
+    CountingSourceConduit(ByteTally tally) {
+        this.tally = tally;
+    }
 
     CountingSourceConduit(StreamSourceConduit next, ByteTally tally) {
-        super(next);
         this.tally = tally;
+        this.next = next;
+    }
+
+    ByteTally tally() {
+        return tally;
+    }
+
+    @Override
+    public StreamSourceConduit wrap(ConduitFactory<StreamSourceConduit> factory, HttpServerExchange exchange) {
+        StreamSourceConduit below = factory.create();
+        if (tally.countedBelow(below)) {
+            return below;
+        }
+        next = below;
+        return this;
     }
 
     @Override
@@ -55,5 +83,60 @@ final class CountingSourceConduit extends AbstractStreamSourceConduit<StreamSour
     @Override
     public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
         return Conduits.transfer(this, count, throughBuffer, target);
+    }
+
+    @Override
+    public void terminateReads() throws IOException {
+        next.terminateReads();
+    }
+
+    @Override
+    public boolean isReadShutdown() {
+        return next.isReadShutdown();
+    }
+
+    @Override
+    public void resumeReads() {
+        next.resumeReads();
+    }
+
+    @Override
+    public void suspendReads() {
+        next.suspendReads();
+    }
+
+    @Override
+    public void wakeupReads() {
+        next.wakeupReads();
+    }
+
+    @Override
+    public boolean isReadResumed() {
+        return next.isReadResumed();
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        next.awaitReadable();
+    }
+
+    @Override
+    public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+        next.awaitReadable(time, timeUnit);
+    }
+
+    @Override
+    public XnioIoThread getReadThread() {
+        return next.getReadThread();
+    }
+
+    @Override
+    public void setReadReadyHandler(ReadReadyHandler handler) {
+        next.setReadReadyHandler(handler);
+    }
+
+    @Override
+    public XnioWorker getWorker() {
+        return next.getWorker();
     }
 }

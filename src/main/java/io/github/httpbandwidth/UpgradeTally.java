@@ -17,7 +17,7 @@ import org.xnio.StreamConnection;
  * {@code onConnect}, for example), and bytes the client sent before the 101 arrived, which Undertow had already
  * read. Everything after that is counted exactly.
  */
-final class UpgradeTally implements ByteTally, ServerConnection.CloseListener {
+final class UpgradeTally extends CountingSinkConduit implements ByteTally, ServerConnection.CloseListener {
 
     private final BandwidthStats stats;
     private final Endpoint endpoint;
@@ -41,7 +41,8 @@ final class UpgradeTally implements ByteTally, ServerConnection.CloseListener {
 
     private void wrap(StreamConnection channel) {
         channel.getSourceChannel().setConduit(new CountingSourceConduit(channel.getSourceChannel().getConduit(), this));
-        channel.getSinkChannel().setConduit(new CountingSinkConduit(channel.getSinkChannel().getConduit(), this));
+        next = channel.getSinkChannel().getConduit();
+        channel.getSinkChannel().setConduit(this);
     }
 
     @Override
@@ -52,12 +53,12 @@ final class UpgradeTally implements ByteTally, ServerConnection.CloseListener {
     }
 
     @Override
-    public void sending() {
+    void sending() {
         // A connection has no completion to hold back.
     }
 
     @Override
-    public void sent(long bytes) {
+    void sent(long bytes) {
         if (bytes > 0) {
             stats.upgradeSent(cell(), endpoint, bytes);
         }
