@@ -29,6 +29,12 @@ final class TestServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true).setHandler(root).build());
     }
 
+    /** HTTPS with HTTP/2 (ALPN) on 127.0.0.1. */
+    static TestServer startHttps2(HttpHandler root, javax.net.ssl.SSLContext tls) {
+        return new TestServer(Undertow.builder().addHttpsListener(0, "127.0.0.1", tls)
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, true).setHandler(root).build());
+    }
+
     int port() {
         return port;
     }
