@@ -94,6 +94,57 @@ class WebSocketTest {
         }
     }
 
+    /** What the guide says of a greeting written while the upgrade listener sets the connection up. */
+    @Test
+    void aGreetingSentFromOnConnectIsNotCounted() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("websocket-greeting").build();
+        HttpHandler greet = Handlers.websocket((exchange, channel) -> {
+            WebSockets.sendText("hello", channel, null);
+            channel.getReceiveSetter().set(new AbstractReceiveListener() {
+                @Override
+                protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                    try (var data = message.getData()) {
+                        WebSockets.sendBinary(copy(data.getResource()), ch, null);
+                    }
+                }
+            });
+            channel.resumeReceives();
+        });
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, greet))) {
+            CountDownLatch greeted = new CountDownLatch(1);
+            CountDownLatch echoed = new CountDownLatch(1);
+            WebSocket.Listener listener = new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                    greeted.countDown();
+                    ws.request(1);
+                    return null;
+                }
+
+                @Override
+                public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                    echoed.countDown();
+                    ws.request(1);
+                    return null;
+                }
+            };
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/"), listener)
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(greeted.await(20, TimeUnit.SECONDS)).isTrue();
+            ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
+            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
+
+            Await.until("the echo to be counted", () -> stats.snapshot().bytesSent() >= SERVER_FRAME);
+            // The 7-byte greeting frame (2 + "hello") left before the counting conduits were in place.
+            assertThat(stats.snapshot().bytesSent()).isEqualTo(SERVER_FRAME);
+            assertThat(stats.snapshot().bytesReceived()).isEqualTo(CLIENT_FRAME);
+            ws.abort();
+        } finally {
+            stats.close();
+        }
+    }
+
     private static ByteBuffer copy(ByteBuffer[] buffers) {
         ByteBuffer out = ByteBuffer.allocate((int) Buffers.remaining(buffers, 0, buffers.length));
         for (ByteBuffer b : buffers) {
