@@ -69,10 +69,12 @@ wait_for() {
 http_ok() { curl -fsS -o /dev/null --max-time 5 "$@"; }
 
 build_if_needed() {
-  if [ -f "$JAR" ] && [ -f "$AGENT" ] && [ -z "$(find "$ROOT/src/main" "$EXAMPLE/src" "$EXAMPLE/pom.xml" -newer "$JAR" -type f -print -quit)" ]; then
+  if [ -f "$JAR" ] && [ -f "$AGENT" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$EXAMPLE/src" "$EXAMPLE/pom.xml" -newer "$JAR" -type f -print -quit)" ]; then
     return 0
   fi
   command -v mvn >/dev/null || fail "Maven is needed to build the example and is not installed; install it: apt-get install -y maven"
+  # The example depends on the library by its coordinates, as a user's service does.
+  "$ROOT/examples/install-library.sh" || fail "installing the library into the local Maven repository failed (see above)"
   say "Building the example (mvn package in examples/scheduler-master)..."
   mvn -q -B -f "$EXAMPLE/pom.xml" package || fail "the build of examples/scheduler-master failed (see above)"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the library and runs examples/quickstart/QuickStart.java on 127.0.0.1:${QUICKSTART_PORT:-8080}.
+# Installs the library into the local Maven repository, builds examples/quickstart (which depends on it by its
+# coordinates, as a user's project does) and runs it on 127.0.0.1:${QUICKSTART_PORT:-8080}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "quickstart: java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk)" >&2; exit 1; }
@@ -9,5 +10,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "quickstart: port $port on 127.0.0.1 is taken; set QUICKSTART_PORT to a free one" >&2
   exit 1
 fi
-mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
-exec java -cp "target/classes:$(cat target/classpath.txt)" examples/quickstart/QuickStart.java
+examples/install-library.sh
+mvn -q -B -f examples/quickstart/pom.xml package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
+cd examples/quickstart
+exec java -cp "target/classes:$(cat target/classpath.txt)" io.github.httpbandwidth.quickstart.QuickStart

@@ -1,8 +1,11 @@
+package io.github.httpbandwidth.quickstart;
+
 import io.github.httpbandwidth.BandwidthHandler;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
+import io.undertow.util.PathTemplateMatch;
 
 /**
  * The smallest useful setup: an Undertow API on 127.0.0.1 whose body bandwidth shows live in JConsole as
@@ -15,7 +18,7 @@ public final class QuickStart {
         RoutingHandler routes = Handlers.routing()
                 .get("/hello", ex -> ex.getResponseSender().send("hello\n"))
                 .get("/jobs/{id}", ex -> ex.getResponseSender().send(
-                        "{\"id\":\"" + ex.getQueryParameters().get("id").getFirst() + "\"}\n"))
+                        "{\"id\":\"" + ex.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("id") + "\"}\n"))
                 .post("/echo", ex -> ex.getRequestReceiver().receiveFullBytes(
                         (e, body) -> e.getResponseSender().send(java.nio.ByteBuffer.wrap(body))));
 
