@@ -25,6 +25,9 @@ import java.util.Objects;
  * <p>Thread-safe. Per exchange it adds a completion listener and conduit wrappers: one object for a request without
  * a body, two with one. Bodiless responses (HEAD, 1xx, 204, 304) count 0 bytes out. An exchange that passes
  * through it again (a {@code restart}, or any handler that runs the chain again) is counted once.
+ *
+ * <p>Stability: the constructor, {@link #monitor}, {@link #wrapper} and {@link #stats()} are the supported API;
+ * what is counted may get more exact in a minor version, never less.
  */
 public final class BandwidthHandler implements HttpHandler {
 

@@ -15,6 +15,9 @@ import java.util.Set;
  * or {@code bandwidth(api)}. Each build creates a {@link BandwidthStats} with those options and registers its
  * MBean in the platform MBeanServer; {@code name} defaults to {@code default}, {@code endpoint-cap} to
  * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}. Registered in {@code META-INF/services}.
+ *
+ * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap}) is supported; the
+ * class is public only because Undertow's service loader needs it, and is not meant to be called directly.
  */
 public final class BandwidthHandlerBuilder implements HandlerBuilder {
 

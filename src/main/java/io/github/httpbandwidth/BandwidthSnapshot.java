@@ -29,6 +29,9 @@ import java.util.List;
  * @param endpointCap how many named endpoint rows there may be
  * @param overflowRequests completed exchanges that landed on the {@code (overflow)} row
  * @param classifierErrors exceptions thrown by the endpoint classifier (and swallowed)
+ *
+ * <p>Stability: read it through its accessors, which are supported. Its canonical constructor is public only
+ * because it is a record: new components may be added in a minor version, so do not construct it.
  */
 public record BandwidthSnapshot(
         long startTimeMillis,

@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe and lock-free for request threads: each adds to counters that only it writes (no atomic
  * read-modify-write, no contention); readers sum them. See {@code StripedCounters}.
+ *
+ * <p>Stability: the builder's options, {@link #snapshot()}, {@link #registerMBean}, {@link #close()}, the ObjectName
+ * and the MBean's attribute names and units are the supported API. New attributes may appear in a minor version;
+ * none is renamed or removed without a major one (0.x: a minor one, said in the changelog).
  */
 public final class BandwidthStats implements AutoCloseable {
 

@@ -12,6 +12,9 @@ import io.undertow.util.PathTemplateMatch;
  * {@value EndpointTable#UNMATCHED} row. An exception thrown here is caught and counted in {@code ClassifierErrors},
  * and the exchange goes to the unmatched row; the request never notices. Names are made safe for export as
  * {@link EndpointNames} describes; names that become equal share a row.
+ *
+ * <p>Stability: the interface and {@link #routeTemplate()} are supported; the names the default classifier gives
+ * may become more specific in a minor version (as mount prefixes did in 0.2.0), said in the changelog.
  */
 @FunctionalInterface
 public interface EndpointClassifier {

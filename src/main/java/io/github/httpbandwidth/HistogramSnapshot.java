@@ -7,6 +7,9 @@ import java.util.Arrays;
  *
  * <p>Immutable. {@code cumulativeCounts()[i]} is the number of bodies of at most {@code upperBounds()[i]} bytes;
  * the last cumulative count is the {@code +Inf} bucket and equals {@link #count()}.
+ *
+ * <p>Stability: every public method is supported. The default bucket bounds may change in a minor version (they
+ * did in 0.2.0), said in the changelog; read them from {@link #upperBounds()}.
  */
 public final class HistogramSnapshot {
 
