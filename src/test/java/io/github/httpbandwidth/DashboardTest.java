@@ -11,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +91,7 @@ class DashboardTest {
             assertThat((String) defaults.get("unit")).as("unit of " + title).isNotBlank();
             assertThat(GrafanaDashboard.targets(panel)).as("targets of " + title).isNotEmpty();
         }
-        assertThat(dashboard.panels()).extracting(p -> p.get("title")).contains("Scheduler Bandwidth (Total)",
+        assertThat(dashboard.panels()).extracting(p -> p.get("title")).contains("Bandwidth (Total)",
                 "Request Size Distribution", "Response Size Distribution", "Request/Response Size Percentiles",
                 "Total Bandwidth I/O", "Outbound Bandwidth", "Bandwidth by Endpoint", "Requests per Second",
                 "Requests in Flight", "Average Body Size", "Requests on the Overflow Endpoint Row");
@@ -104,7 +102,7 @@ class DashboardTest {
 
     @Test
     void usesOnlyMetricNamesTheShippedRulesProduce() throws Exception {
-        Set<String> produced = namesProducedByShippedRules();
+        Set<String> produced = RulesFile.namesProduced(Path.of("jmx-exporter-config.yaml"));
 
         assertThat(dashboard.metricNames()).isNotEmpty();
         assertThat(produced).containsAll(dashboard.metricNames());
@@ -212,17 +210,5 @@ class DashboardTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> current = (Map<String, Object>) dashboard.variables().get(0).get("current");
         assertThat(current).containsEntry("value", "${DS_PROMETHEUS}");
-    }
-
-    /** The Prometheus names the shipped rules emit: counters get _total, the buckets their relabelled _bucket. */
-    private static Set<String> namesProducedByShippedRules() throws Exception {
-        Set<String> names = new HashSet<>();
-        Matcher rule = Pattern.compile("(?m)^    name: (\\S+)\\n    type: (\\S+)").matcher(
-                Files.readString(Path.of("jmx-exporter-config.yaml")).replace("    cache: true\n", ""));
-        while (rule.find()) {
-            String name = rule.group(1);
-            names.add("COUNTER".equals(rule.group(2)) ? name + "_total" : name);
-        }
-        return names;
     }
 }

@@ -15,17 +15,23 @@ import java.util.regex.Pattern;
 final class GrafanaDashboard {
 
     static final Path FILE = Path.of("grafana/distributed-scheduler.json");
-    private static final Pattern METRIC = Pattern.compile("scheduler_http_[a-z0-9_]+");
 
     final Map<String, Object> model;
+    private final Pattern metric;
 
-    private GrafanaDashboard(Map<String, Object> model) {
+    private GrafanaDashboard(Map<String, Object> model, String prefix) {
         this.model = model;
+        this.metric = Pattern.compile(Pattern.quote(prefix) + "_[a-z0-9_]+");
+    }
+
+    /** The shipped dashboard, whose metrics are named scheduler_http_*. */
+    static GrafanaDashboard load() throws Exception {
+        return load(FILE, "scheduler_http");
     }
 
     @SuppressWarnings("unchecked")
-    static GrafanaDashboard load() throws Exception {
-        return new GrafanaDashboard((Map<String, Object>) Json.parse(Files.readString(FILE)));
+    static GrafanaDashboard load(Path file, String prefix) throws Exception {
+        return new GrafanaDashboard((Map<String, Object>) Json.parse(Files.readString(file)), prefix);
     }
 
     @SuppressWarnings("unchecked")
@@ -64,7 +70,7 @@ final class GrafanaDashboard {
     Set<String> metricNames() {
         Set<String> names = new TreeSet<>();
         for (String query : allQueries()) {
-            Matcher m = METRIC.matcher(query);
+            Matcher m = metric.matcher(query);
             while (m.find()) {
                 names.add(m.group());
             }
