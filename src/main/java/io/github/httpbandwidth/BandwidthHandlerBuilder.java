@@ -16,6 +16,11 @@ import java.util.Set;
  * MBean in the platform MBeanServer; {@code name} defaults to {@code default}, {@code endpoint-cap} to
  * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}. Registered in {@code META-INF/services}.
  *
+ * <p>An application server parses the file again at every deployment and never says that the previous one ended,
+ * so a build replaces an MBean of the same name that an earlier copy of this library registered (the previous
+ * deployment's), instead of failing; that earlier instance then counts unseen until it is collected. Two live
+ * applications must therefore use two names. An MBean of that name registered by anything else is refused.
+ *
  * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap}) is supported; the
  * class is public only because Undertow's service loader needs it, and is not meant to be called directly.
  */
@@ -58,7 +63,9 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
             builder.endpointCap((Integer) config.get(ENDPOINT_CAP));
         }
         BandwidthStats stats = builder.build();
-        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        // Parsed again at every (re)deployment, and nothing tells a handler builder that its deployment ended: the
+        // new configuration takes over the name from the previous one.
+        stats.registerMBeanReplacingEarlier(ManagementFactory.getPlatformMBeanServer());
         return BandwidthHandler.wrapper(stats);
     }
 }

@@ -158,7 +158,16 @@ public final class BandwidthStats implements AutoCloseable {
      */
     public ObjectName registerMBean(MBeanServer server) {
         startSampler();
-        return publisher.register(this, server);
+        return publisher.register(this, server, false);
+    }
+
+    /**
+     * As {@link #registerMBean}, but an MBean of the same name registered by an earlier copy of this library (the
+     * same application's previous deployment, whose {@code undertow-handlers.conf} is parsed again) is replaced.
+     */
+    ObjectName registerMBeanReplacingEarlier(MBeanServer server) {
+        startSampler();
+        return publisher.register(this, server, true);
     }
 
     /**

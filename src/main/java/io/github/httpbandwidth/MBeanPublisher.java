@@ -23,13 +23,21 @@ final class MBeanPublisher {
         }
     }
 
-    synchronized ObjectName register(BandwidthStats stats, MBeanServer server) {
+    /**
+     * Registers {@code stats}' MBean. With {@code replaceEarlier}, an MBean of the same name that an earlier copy
+     * of this library registered (a previous deployment of the same application, whose configuration was parsed
+     * again) is unregistered first; any other MBean of that name is left alone and refused.
+     */
+    synchronized ObjectName register(BandwidthStats stats, MBeanServer server, boolean replaceEarlier) {
         ObjectName name = registered.get(server);
         // Someone may have unregistered it by name since: then register it again.
         if (name != null && server.isRegistered(name)) {
             return name;
         }
         name = stats.objectName();
+        if (replaceEarlier) {
+            unregisterEarlierCopy(server, name);
+        }
         try {
             server.registerMBean(new BandwidthMBean(stats), name);
         } catch (InstanceAlreadyExistsException e) {
@@ -40,6 +48,20 @@ final class MBeanPublisher {
         }
         registered.put(server, name);
         return name;
+    }
+
+    private static void unregisterEarlierCopy(MBeanServer server, ObjectName name) {
+        try {
+            // By the class name its MBeanInfo gives: an earlier deployment's copy comes from another class loader.
+            if (server.isRegistered(name)
+                    && BandwidthStats.class.getName().equals(server.getObjectInstance(name).getClassName())) {
+                server.unregisterMBean(name);
+            }
+        } catch (InstanceNotFoundException e) {
+            // Gone in between: nothing to replace.
+        } catch (JMException e) {
+            throw new IllegalStateException("could not replace " + name + ": " + e.getMessage(), e);
+        }
     }
 
     synchronized void unregisterAll() {

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * Takes every {@link BandwidthStats}' rate sample once a tick, so that rates are right for whoever reads them
  * after however long nobody did.
  *
- * <p>One daemon thread for all instances in a class loader, started with the first and ended ten seconds after the
+ * <p>One daemon thread for all instances in a class loader, started with the first and ended two seconds after the
  * last one is closed or garbage collected: a task holds its stats weakly, and cancels itself once it is gone. The
  * thread has no context class loader, so it pins no deployment but the one whose library copy started it, and only
  * while that deployment has live stats. A sample sums three counters over the threads' cells: microseconds.
@@ -63,7 +63,7 @@ final class RateSampler implements Runnable {
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
-        executor.setKeepAliveTime(10, TimeUnit.SECONDS);
+        executor.setKeepAliveTime(2, TimeUnit.SECONDS);
         executor.allowCoreThreadTimeOut(true);
         return executor;
     }

@@ -30,7 +30,12 @@ final class StripedCounters {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final MethodHandle IS_VIRTUAL = isVirtualMethod();
 
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::register);
+    /*
+     * A thread's cell is held by this object's set of cells, and only weakly by the thread: a thread-local value
+     * of a class of ours would keep this library's class loader alive as long as the thread lives (an Undertow IO
+     * thread lives as long as the server), so an application server could never unload a deployment that counted.
+     */
+    private final ThreadLocal<WeakReference<Cell>> local = new ThreadLocal<>();
     private final Set<Cell> cells = ConcurrentHashMap.newKeySet();
     private final int initialWidth;
     private final int maxWidth;
@@ -51,7 +56,16 @@ final class StripedCounters {
      * cache field read and written by several threads is fine: a thread only ever uses a cell it owns.
      */
     Cell cell(Cell cached) {
-        return cached != null && cached.ownedByCurrentThread() ? cached : local.get();
+        if (cached != null && cached.ownedByCurrentThread()) {
+            return cached;
+        }
+        WeakReference<Cell> mine = local.get();
+        Cell cell = mine == null ? null : mine.get();
+        if (cell == null) {
+            cell = register();
+            local.set(new WeakReference<>(cell));
+        }
+        return cell;
     }
 
     /** One thread's slots, written by that thread only; or the shared cell, written with atomic adds. */

@@ -83,6 +83,33 @@ class HandlerBuilderTest {
     }
 
     @Test
+    void parsingTheSameConfigurationAgainTakesOverTheNameAsARedeployDoes() throws Exception {
+        ObjectName redeployed = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-redeploy");
+        for (int deployment = 1; deployment <= 3; deployment++) {
+            List<PredicatedHandler> config = PredicatedHandlersParser.parse("bandwidth(conf-redeploy)\n",
+                    getClass().getClassLoader());
+            try (TestServer http = TestServer.start(Handlers.predicates(config, TestRoutes.basic()))) {
+                HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.uri("/small")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                // Each deployment's MBean is a new one: it counts its own request only.
+                Await.until("deployment's request", () -> requests(redeployed) == 1);
+            }
+        }
+        assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-redeploy*"), null))
+                .hasSize(1);
+    }
+
+    @Test
+    void anMBeanOfThatNameFromSomethingElseIsNotReplaced() throws Exception {
+        ObjectName taken = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-taken");
+        Runnable nothing = () -> { };
+        server.registerMBean(new javax.management.StandardMBean(nothing, Runnable.class), taken);
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(conf-taken)", getClass().getClassLoader()))
+                .hasStackTraceContaining("is already registered");
+        assertThat(server.getObjectInstance(taken).getClassName()).isNotEqualTo(BandwidthStats.class.getName());
+    }
+
+    @Test
     void badOptionsFailTheParseWithWhatIsAllowed() {
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name='has space')", getClass().getClassLoader()))
                 .hasStackTraceContaining("allowed are 1 to 64 characters");

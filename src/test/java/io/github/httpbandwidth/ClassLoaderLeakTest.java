@@ -1,0 +1,115 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HttpHandler;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redeploying, as an application server does: ten "deployments", each loading the library in a class loader of its
+ * own, count traffic on one long-lived Undertow whose IO and worker threads outlive them all, and are then closed
+ * and dropped. None of their class loaders may stay reachable.
+ */
+class ClassLoaderLeakTest {
+
+    private static final String LIBRARY = "io.github.httpbandwidth.";
+    private static final int DEPLOYMENTS = 10;
+
+    private volatile HttpHandler current = ex -> ex.setStatusCode(404);
+
+    @Test
+    void undeployedLibrariesAreReleased() throws Exception {
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (TestServer server = TestServer.start(ex -> current.handleRequest(ex))) {
+            for (int d = 0; d < DEPLOYMENTS; d++) {
+                loaders.add(new WeakReference<>(deployServeAndUndeploy(d, server, client)));
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
+                System.gc();
+                LockSupport.parkNanos(100_000_000);
+            }
+            long alive = loaders.stream().filter(r -> r.get() != null).count();
+            assertThat(alive).as("class loaders of undeployed libraries still reachable").isZero();
+        }
+    }
+
+    /** Returns the deployment's class loader, after the deployment served traffic and was closed. */
+    private ClassLoader deployServeAndUndeploy(int d, TestServer server, HttpClient client) throws Exception {
+        URLClassLoader loader = new URLClassLoader("deployment-" + d, new URL[] {libraryClasses()}, new LibraryHiding());
+        Class<?> statsClass = loader.loadClass(LIBRARY + "BandwidthStats");
+        assertThat(statsClass.getClassLoader()).isSameAs(loader);
+        Object builder = statsClass.getMethod("builder").invoke(null);
+        Method name = builder.getClass().getMethod("name", String.class);
+        name.setAccessible(true);
+        name.invoke(builder, "leak-" + d);
+        Method build = builder.getClass().getMethod("build");
+        build.setAccessible(true);
+        AutoCloseable stats = (AutoCloseable) build.invoke(builder);
+        statsClass.getMethod("registerMBean", javax.management.MBeanServer.class)
+                .invoke(stats, ManagementFactory.getPlatformMBeanServer());
+        HttpHandler app = ex -> ex.getResponseSender().send(ByteBuffer.wrap(BodyCountingTest.filled(1000)));
+        current = (HttpHandler) loader.loadClass(LIBRARY + "BandwidthHandler")
+                .getConstructor(statsClass, HttpHandler.class).newInstance(stats, app);
+
+        // New connections each time, so that both IO threads count for every deployment.
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<byte[]> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(HttpRequest.newBuilder(server.uri("/x")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.body()).hasSize(1000);
+            client.send(HttpRequest.newBuilder(server.uri("/y")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[500]))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+        }
+        Object snapshot = statsClass.getMethod("snapshot").invoke(stats);
+        Await.until("deployment " + d + " to count its 40 requests", () -> requests(statsClass, stats) == 40);
+        assertThat(snapshot).isNotNull();
+
+        current = ex -> ex.setStatusCode(404);
+        stats.close();
+        loader.close();
+        return loader;
+    }
+
+    private static long requests(Class<?> statsClass, Object stats) {
+        try {
+            Object snapshot = statsClass.getMethod("snapshot").invoke(stats);
+            return (long) snapshot.getClass().getMethod("requests").invoke(snapshot);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static URL libraryClasses() throws Exception {
+        return Path.of("target/classes").toAbsolutePath().toUri().toURL();
+    }
+
+    /** The test's class loader, minus the library: each deployment loads its own copy, child first. */
+    private static final class LibraryHiding extends ClassLoader {
+        LibraryHiding() {
+            super("library-hiding", ClassLoaderLeakTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+            if (className.startsWith(LIBRARY)) {
+                throw new ClassNotFoundException(className);
+            }
+            return super.loadClass(className, resolve);
+        }
+    }
+}
