@@ -1,0 +1,61 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HandlerWrapper;
+import io.undertow.server.HttpHandler;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The monitor as WildFly builds handlers from configuration: its undertow subsystem's {@code custom-filter} (a
+ * class, a module and parameters, then a {@code filter-ref}) and {@code jboss-web.xml}'s {@code <http-handler>}
+ * create a {@link HandlerWrapper} with its no-argument constructor, set the parameters through JavaBean setters,
+ * then call {@link #wrap}.
+ *
+ * <pre>{@code
+ * /subsystem=undertow/configuration=filter/custom-filter=bandwidth:add(
+ *     class-name=io.github.httpbandwidth.BandwidthFilter, module=io.github.httpbandwidth,
+ *     parameters={name=server, endpointCap=128})
+ * /subsystem=undertow/server=default-server/host=default-host/filter-ref=bandwidth:add
+ * }</pre>
+ *
+ * <p>Each {@link #wrap} creates a {@link BandwidthStats} with the parameters and registers its MBean in the
+ * platform MBeanServer, taking the name over from an earlier copy (a handler chain built again). Parameters:
+ * {@code name} (default {@code default}) and {@code endpointCap} (default
+ * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}), as in {@link BandwidthStats.Builder}.
+ *
+ * <p>Stability: the class name, the no-argument constructor and the two properties are supported. Not
+ * thread-safe while being configured; {@link #wrap} may be called from any thread afterwards.
+ */
+public final class BandwidthFilter implements HandlerWrapper {
+
+    private final BandwidthStats.Builder builder = BandwidthStats.builder();
+
+    /** For WildFly's configured handlers: set the properties, then {@link #wrap}. */
+    public BandwidthFilter() {
+    }
+
+    /**
+     * The {@code name} key of the MBean's ObjectName.
+     *
+     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#name} says
+     */
+    public void setName(String name) {
+        builder.name(name);
+    }
+
+    /**
+     * How many named endpoint rows to keep.
+     *
+     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#endpointCap} says
+     */
+    public void setEndpointCap(int endpointCap) {
+        builder.endpointCap(endpointCap);
+    }
+
+    @Override
+    public HttpHandler wrap(HttpHandler handler) {
+        BandwidthStats stats = builder.build();
+        stats.registerMBeanReplacingEarlier(ManagementFactory.getPlatformMBeanServer());
+        return new BandwidthHandler(stats, handler);
+    }
+}
