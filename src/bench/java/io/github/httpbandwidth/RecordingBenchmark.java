@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *       completion (two histogram records and the endpoint's request count).</li>
  *   <li>{@code bandwidthStatsWithTally}: the same through the per-exchange tally the handler allocates (its
  *       completion listener), to show that allocation too.</li>
- *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 4
+ *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 2
  *       up to 1 GiB, like ours), meters registered once (no per-request tag lookup, which would cost more).</li>
  *   <li>{@code dropwizard}: three Meters and two Histograms (default reservoir).</li>
  * </ul>
@@ -92,10 +92,11 @@ public class RecordingBenchmark {
         micrometerRequests = Counter.builder("requests").tag("endpoint", "/jobs/{id}").register(micrometer);
         micrometerBytesIn = Counter.builder("bytes").tag("direction", "inbound").register(micrometer);
         micrometerBytesOut = Counter.builder("bytes").tag("direction", "outbound").register(micrometer);
-        // Micrometer refuses a 0 bound (it counts 0 in the first bucket anyway): 1 B to 1 GiB in powers of 4.
-        double[] buckets = new double[16];
+        // The same layout as ours, less the 0 bound Micrometer refuses (it counts 0 in the first bucket anyway):
+        // 1 B to 1 GiB in powers of 2.
+        double[] buckets = new double[31];
         for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = Math.pow(4, i);
+            buckets[i] = Math.pow(2, i);
         }
         micrometerRequestSizes = DistributionSummary.builder("request.size").baseUnit("bytes")
                 .serviceLevelObjectives(buckets).register(micrometer);
