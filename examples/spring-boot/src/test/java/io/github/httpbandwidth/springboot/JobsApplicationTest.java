@@ -1,0 +1,73 @@
+package io.github.httpbandwidth.springboot;
+
+import io.github.httpbandwidth.BandwidthSnapshot;
+import io.github.httpbandwidth.BandwidthStats;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real application on Undertow, a random port and a context path; exact bytes per Spring MVC route. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "server.servlet.context-path=/api")
+class JobsApplicationTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    BandwidthStats stats;
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void routePatternsAreTheEndpointsWithExactBytes() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<byte[]> job = client.send(HttpRequest.newBuilder(uri("/api/jobs/" + i)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(job.body()).hasSize(1000);
+        }
+        HttpResponse<String> upload = client.send(HttpRequest.newBuilder(uri("/api/artifacts/a.bin"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[12_345])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.body()).isEqualTo("n=12345");
+        HttpResponse<String> missing = client.send(HttpRequest.newBuilder(uri("/api/nothing/here")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+
+        BandwidthSnapshot s = completed(7);
+        assertThat(s.endpoint("/api/jobs/{id}").requests()).isEqualTo(5);
+        assertThat(s.endpoint("/api/jobs/{id}").bytesSent()).isEqualTo(5000);
+        assertThat(s.endpoint("/api/artifacts/{name}").bytesReceived()).isEqualTo(12_345);
+        assertThat(s.endpoint("/api/artifacts/{name}").bytesSent()).isEqualTo("n=12345".length());
+        assertThat(s.bytesReceived()).isEqualTo(12_345);
+        // No raw path ever names a row.
+        assertThat(s.endpoints()).noneMatch(row -> row.endpoint().contains("nothing") || row.endpoint().matches(".*/jobs/\\d.*"));
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(
+                new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=spring-jobs"))).isTrue();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Metrics land when an exchange completes, which can be just after the client has its answer. */
+    private BandwidthSnapshot completed(long requests) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        BandwidthSnapshot s = stats.snapshot();
+        while ((s.requests() < requests || s.requestsInFlight() > 0) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            s = stats.snapshot();
+        }
+        assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
+        return s;
+    }
+}
