@@ -56,4 +56,20 @@ final class KnownTraffic {
                     + response.body().length + " bytes from " + response.uri());
         }
     }
+
+    /**
+     * A registered {@link BandwidthStats} named {@code name}, with the {@link HeaderClassifier}, after the awkward
+     * GETs and the uploads went through a server counting into it; close it when done.
+     */
+    static BandwidthStats countedInto(String name) throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name(name).classifier(new HeaderClassifier()).build();
+        stats.registerMBean(java.lang.management.ManagementFactory.getPlatformMBeanServer());
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, TestRoutes.basic()))) {
+            KnownTraffic traffic = new KnownTraffic("http://127.0.0.1:" + server.port());
+            traffic.awkwardGets();
+            traffic.uploads();
+            Await.completed(stats, AWKWARD_GETS + UPLOADS);
+        }
+        return stats;
+    }
 }

@@ -35,17 +35,7 @@ class WebSocketTest {
     @Test
     void framesBothWaysAreCountedExactlyOnTheHandshakesRow() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("websocket-test").build();
-        HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> {
-            channel.getReceiveSetter().set(new AbstractReceiveListener() {
-                @Override
-                protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
-                    try (var data = message.getData()) {
-                        WebSockets.sendBinary(copy(data.getResource()), ch, null);
-                    }
-                }
-            });
-            channel.resumeReceives();
-        });
+        HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> echo(channel));
         HttpHandler routes = Handlers.routing().get("/ws/{channel}", echo);
         try (TestServer server = TestServer.start(new BandwidthHandler(stats, routes))) {
             CountDownLatch echoed = new CountDownLatch(MESSAGES);
@@ -100,15 +90,7 @@ class WebSocketTest {
         BandwidthStats stats = BandwidthStats.builder().name("websocket-greeting").build();
         HttpHandler greet = Handlers.websocket((exchange, channel) -> {
             WebSockets.sendText("hello", channel, null);
-            channel.getReceiveSetter().set(new AbstractReceiveListener() {
-                @Override
-                protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
-                    try (var data = message.getData()) {
-                        WebSockets.sendBinary(copy(data.getResource()), ch, null);
-                    }
-                }
-            });
-            channel.resumeReceives();
+            echo(channel);
         });
         try (TestServer server = TestServer.start(new BandwidthHandler(stats, greet))) {
             CountDownLatch greeted = new CountDownLatch(1);
@@ -143,6 +125,19 @@ class WebSocketTest {
         } finally {
             stats.close();
         }
+    }
+
+    /** Sends every binary message back as it came. */
+    private static void echo(WebSocketChannel channel) {
+        channel.getReceiveSetter().set(new AbstractReceiveListener() {
+            @Override
+            protected void onFullBinaryMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+                try (var data = message.getData()) {
+                    WebSockets.sendBinary(copy(data.getResource()), ch, null);
+                }
+            }
+        });
+        channel.resumeReceives();
     }
 
     private static ByteBuffer copy(ByteBuffer[] buffers) {
