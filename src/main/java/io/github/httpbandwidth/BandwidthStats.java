@@ -147,7 +147,8 @@ public final class BandwidthStats implements AutoCloseable {
         long requests = requestSnapshot.count();
         Rate[] rate = rates.rates(ticker.getAsLong(), new long[] {bytesReceived, bytesSent, requests});
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
-                sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED], requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
+                sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED],
+                requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors());
     }
 

@@ -48,11 +48,7 @@ enum RouteTemplateClassifier implements EndpointClassifier {
         if (mount == null || mount.isEmpty() || mount.equals("/")) {
             return template;
         }
-        boolean mountEndsInSlash = mount.endsWith("/");
-        boolean templateStartsWithSlash = template.startsWith("/");
-        if (mountEndsInSlash && templateStartsWithSlash) {
-            return mount + template.substring(1);
-        }
-        return mountEndsInSlash || templateStartsWithSlash || template.isEmpty() ? mount + template : mount + '/' + template;
+        String prefix = mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+        return template.isEmpty() || template.startsWith("/") ? prefix + template : prefix + '/' + template;
     }
 }

@@ -75,9 +75,7 @@ class ClassLoaderLeakTest {
             client.send(HttpRequest.newBuilder(server.uri("/y")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[500]))
                     .build(), HttpResponse.BodyHandlers.discarding());
         }
-        Object snapshot = statsClass.getMethod("snapshot").invoke(stats);
         Await.until("deployment " + d + " to count its 40 requests", () -> requests(statsClass, stats) == 40);
-        assertThat(snapshot).isNotNull();
 
         current = ex -> ex.setStatusCode(404);
         stats.close();
