@@ -14,16 +14,19 @@ import java.lang.management.ManagementFactory;
  * <pre>{@code
  * /subsystem=undertow/configuration=filter/custom-filter=bandwidth:add(
  *     class-name=io.github.httpbandwidth.BandwidthFilter, module=io.github.httpbandwidth,
- *     parameters={name=server, endpointCap=128})
+ *     parameters={name=server, endpointCap=128,
+ *         classifier=io.github.httpbandwidth.servlet.ServletEndpoints})
  * /subsystem=undertow/server=default-server/host=default-host/filter-ref=bandwidth:add
  * }</pre>
  *
  * <p>Each {@link #wrap} creates a {@link BandwidthStats} with the parameters and registers its MBean in the
  * platform MBeanServer, taking the name over from an earlier copy (a handler chain built again). Parameters:
  * {@code name} (default {@code default}) and {@code endpointCap} (default
- * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}), as in {@link BandwidthStats.Builder}.
+ * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}), as in {@link BandwidthStats.Builder}, and {@code classifier}: the
+ * full name of a public {@link EndpointClassifier} class with a public no-argument constructor, visible to the
+ * module (default: the route-template classifier, which names nothing in a servlet deployment).
  *
- * <p>Stability: the class name, the no-argument constructor and the two properties are supported. Not
+ * <p>Stability: the class name, the no-argument constructor and the three properties are supported. Not
  * thread-safe while being configured; {@link #wrap} may be called from any thread afterwards.
  */
 public final class BandwidthFilter implements HandlerWrapper {
@@ -50,6 +53,16 @@ public final class BandwidthFilter implements HandlerWrapper {
      */
     public void setEndpointCap(int endpointCap) {
         builder.endpointCap(endpointCap);
+    }
+
+    /**
+     * How exchanges are named: the full name of a public {@link EndpointClassifier} class with a public no-argument
+     * constructor, such as {@code io.github.httpbandwidth.servlet.ServletEndpoints}.
+     *
+     * @throws IllegalArgumentException when the class cannot be found, is not a classifier or cannot be created
+     */
+    public void setClassifier(String className) {
+        builder.classifier(ClassifierByName.create(className));
     }
 
     @Override

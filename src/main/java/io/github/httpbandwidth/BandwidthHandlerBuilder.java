@@ -11,23 +11,28 @@ import java.util.Set;
  * Lets {@code undertow-handlers.conf} (and WildFly's Undertow filter expressions) switch the monitor on:
  * <pre>{@code
  * bandwidth(name=api, endpoint-cap=128)
+ * bandwidth(name=shop, classifier=io.github.httpbandwidth.servlet.ServletEndpoints)
  * }</pre>
  * or {@code bandwidth(api)}. Each build creates a {@link BandwidthStats} with those options and registers its
  * MBean in the platform MBeanServer; {@code name} defaults to {@code default}, {@code endpoint-cap} to
- * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}. Registered in {@code META-INF/services}.
+ * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}, {@code classifier} (the full name of a public
+ * {@link EndpointClassifier} class with a public no-argument constructor) to the route-template classifier.
+ * Registered in {@code META-INF/services}.
  *
  * <p>An application server parses the file again at every deployment and never says that the previous one ended,
  * so a build replaces an MBean of the same name that an earlier copy of this library registered (the previous
  * deployment's), instead of failing; that earlier instance then counts unseen until it is collected. Two live
  * applications must therefore use two names. An MBean of that name registered by anything else is refused.
  *
- * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap}) is supported; the
+ * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap}, {@code classifier}) is
+ * supported; the
  * class is public only because Undertow's service loader needs it, and is not meant to be called directly.
  */
 public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     static final String NAME = "name";
     static final String ENDPOINT_CAP = "endpoint-cap";
+    static final String CLASSIFIER = "classifier";
 
     @Override
     public String name() {
@@ -36,7 +41,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     @Override
     public Map<String, Class<?>> parameters() {
-        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class);
+        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class, CLASSIFIER, String.class);
     }
 
     @Override
@@ -50,7 +55,8 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
     }
 
     /**
-     * @throws IllegalArgumentException for a name or cap that {@link BandwidthStats.Builder} refuses
+     * @throws IllegalArgumentException for a name or cap that {@link BandwidthStats.Builder} refuses, or a classifier
+     *     class that cannot be found or created
      * @throws IllegalStateException when an MBean of that name is already registered
      */
     @Override
@@ -61,6 +67,9 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
         }
         if (config.get(ENDPOINT_CAP) != null) {
             builder.endpointCap((Integer) config.get(ENDPOINT_CAP));
+        }
+        if (config.get(CLASSIFIER) != null) {
+            builder.classifier(ClassifierByName.create((String) config.get(CLASSIFIER)));
         }
         BandwidthStats stats = builder.build();
         // Parsed again at every (re)deployment, and nothing tells a handler builder that its deployment ended: the

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import java.beans.BeanInfo;
 import java.beans.Introspector;
 import java.beans.PropertyDescriptor;
@@ -40,15 +42,20 @@ class BandwidthFilterTest {
 
     @Test
     void configuredFromStringParametersItCountsUnderItsName() throws Exception {
-        HttpHandler root = configured(Map.of("name", "filter-server", "endpointCap", "7")).wrap(TestRoutes.basic());
+        HttpHandler root = configured(Map.of("name", "filter-server", "endpointCap", "7",
+                "classifier", HeaderClassifier.class.getName())).wrap(TestRoutes.basic());
         try (TestServer http = TestServer.start(root)) {
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.uri("/small")).build(),
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.uri("/small"))
+                    .header(HeaderClassifier.HEADER.toString(), "/by-header").build(),
                     HttpResponse.BodyHandlers.discarding());
         }
         ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=filter-server");
         Await.until("the request to count", () -> requests(name) == 1);
         assertThat(server.getAttribute(name, "EndpointCap")).isEqualTo(7);
         assertThat(server.getAttribute(name, "BytesSent")).isEqualTo((long) TestRoutes.SMALL_SIZE);
+        assertThat(((TabularData) server.getAttribute(name, "Endpoints")).values())
+                .extracting(row -> ((CompositeData) row).get("endpoint"))
+                .containsExactlyInAnyOrder("/by-header", "(overflow)", "(unmatched)");
 
         // The chain built again (a new instance, as WildFly makes per wrap): the name is taken over.
         configured(Map.of("name", "filter-server")).wrap(TestRoutes.basic());
@@ -60,6 +67,9 @@ class BandwidthFilterTest {
         assertThatThrownBy(() -> configured(Map.of("endpointCap", "0")))
                 .hasRootCauseInstanceOf(IllegalArgumentException.class)
                 .rootCause().hasMessage("endpointCap: got 0; allowed are 1 to 10000");
+        assertThatThrownBy(() -> configured(Map.of("classifier", "com.example.Nope")))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .rootCause().hasMessageStartingWith("classifier: no class com.example.Nope is visible");
     }
 
     /** What ConfiguredHandlerWrapper does: new instance, then each parameter through its property's editor. */

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,12 +112,58 @@ class HandlerBuilderTest {
     }
 
     @Test
+    void aClassifierNamedInTheConfigurationNamesTheRows() throws Exception {
+        List<PredicatedHandler> config = PredicatedHandlersParser.parse(
+                "bandwidth(name=conf-named, classifier=io.github.httpbandwidth.HeaderClassifier)",
+                getClass().getClassLoader());
+        ObjectName named = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-named");
+        try (TestServer http = TestServer.start(Handlers.predicates(config, TestRoutes.basic()))) {
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(http.uri("/small"))
+                    .header(HeaderClassifier.HEADER.toString(), "/by-header").build(),
+                    HttpResponse.BodyHandlers.discarding());
+            Await.until("the request to count", () -> requests(named) == 1);
+        }
+        assertThat(server.getAttribute(named, "BytesSent")).isEqualTo((long) TestRoutes.SMALL_SIZE);
+        assertThat(endpointNames(named)).containsExactlyInAnyOrder("/by-header", "(overflow)", "(unmatched)");
+    }
+
+    @Test
+    void aClassifierThatCannotBeUsedFailsTheParseWithWhatIsAllowed() {
+        String allowed = "give the full name of a public class that implements io.github.httpbandwidth.EndpointClassifier"
+                + " and has a public no-argument constructor";
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, classifier=com.example.Nope)",
+                getClass().getClassLoader()))
+                .hasStackTraceContaining("classifier: no class com.example.Nope is visible").hasStackTraceContaining(allowed);
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, classifier=java.lang.String)",
+                getClass().getClassLoader()))
+                .hasStackTraceContaining("classifier: java.lang.String does not implement").hasStackTraceContaining(allowed);
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse(
+                "bandwidth(name=conf-x, classifier=io.github.httpbandwidth.EndpointClassifier)", getClass().getClassLoader()))
+                .hasStackTraceContaining("could not be created").hasStackTraceContaining(allowed);
+        assertThat(server.isRegistered(objectName("conf-x"))).isFalse();
+    }
+
+    @Test
     void badOptionsFailTheParseWithWhatIsAllowed() {
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name='has space')", getClass().getClassLoader()))
                 .hasStackTraceContaining("allowed are 1 to 64 characters");
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, endpoint-cap=0)",
                 getClass().getClassLoader()))
                 .hasStackTraceContaining("endpointCap: got 0; allowed are 1 to 10000");
+    }
+
+    private static ObjectName objectName(String name) {
+        try {
+            return new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=" + name);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> endpointNames(ObjectName name) throws Exception {
+        TabularData rows = (TabularData) server.getAttribute(name, "Endpoints");
+        return rows.values().stream()
+                .map(row -> (String) ((CompositeData) row).get("endpoint")).toList();
     }
 
     private long requests(ObjectName name) {

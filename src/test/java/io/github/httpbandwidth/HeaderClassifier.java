@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * For export tests only: the endpoint named by a percent-encoded {@code X-Test-Endpoint} header, else the route
- * template. Lets a test put any string (quotes, backslashes, non-ASCII, newlines) into an endpoint label.
+ * template. Public, as a classifier named in configuration must be. Lets a test put any string (quotes, backslashes, non-ASCII, newlines) into an endpoint label.
  */
-final class HeaderClassifier implements EndpointClassifier {
+public final class HeaderClassifier implements EndpointClassifier {
 
     static final HttpString HEADER = HttpString.tryFromString("X-Test-Endpoint");
 
