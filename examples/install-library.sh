@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Installs the library (io.github.httpbandwidth:undertow-bandwidth, the version in ../pom.xml) into the local
-# Maven repository, the way a user's build would then find it, when the installed jar is missing or older than
-# the sources. It builds in target/library-install, apart from target/ where the test suite runs.
+# Installs the library (io.github.httpbandwidth:undertow-bandwidth, the version in ../pom.xml) and its servlet
+# integration (undertow-bandwidth-servlet, integrations/servlet) into the local Maven repository, the way a user's
+# build would then find them, each when its installed jar is missing or older than its sources. The core builds
+# in target/library-install, apart from target/ where the test suite runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)"
-jar="$HOME/.m2/repository/io/github/httpbandwidth/undertow-bandwidth/$version/undertow-bandwidth-$version.jar"
-if [ -f "$jar" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
-  exit 0
-fi
+repo="$HOME/.m2/repository/io/github/httpbandwidth"
+
+# stale <installed jar> <sources...>: true when the jar is missing or a source is newer.
+stale() {
+  local jar="$1"; shift
+  [ ! -f "$jar" ] || [ -n "$(find "$@" -newer "$jar" -type f -print -quit)" ]
+}
+
 command -v mvn >/dev/null || { echo "install-library: Maven is needed; install it: apt-get install -y maven" >&2; exit 1; }
-echo "Installing the library $version into the local Maven repository..."
-mvn -q -B -f "$ROOT/pom.xml" -Dmaven.test.skip=true -Dlibrary.build.directory="$ROOT/target/library-install" install
+core="$repo/undertow-bandwidth/$version/undertow-bandwidth-$version.jar"
+if stale "$core" "$ROOT/src/main" "$ROOT/pom.xml"; then
+  echo "Installing the library $version into the local Maven repository..."
+  mvn -q -B -f "$ROOT/pom.xml" -Dmaven.test.skip=true -Dlibrary.build.directory="$ROOT/target/library-install" install
+fi
+servlet="$repo/undertow-bandwidth-servlet/$version/undertow-bandwidth-servlet-$version.jar"
+if stale "$servlet" "$ROOT/integrations/servlet/src/main" "$ROOT/integrations/servlet/pom.xml" "$core"; then
+  echo "Installing the servlet integration $version into the local Maven repository..."
+  mvn -q -B -f "$ROOT/integrations/servlet/pom.xml" -Dmaven.test.skip=true install
+fi

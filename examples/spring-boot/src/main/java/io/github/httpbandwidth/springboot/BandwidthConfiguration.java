@@ -2,6 +2,7 @@ package io.github.httpbandwidth.springboot;
 
 import io.github.httpbandwidth.BandwidthHandler;
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.servlet.ServletEndpoints;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
@@ -13,7 +14,8 @@ import java.lang.management.ManagementFactory;
 /**
  * Switches the monitor on the way a Boot user expects: on by default, off with {@code bandwidth.enabled=false}.
  * The handler wraps the servlet deployment outermost, so every exchange of the application is counted; endpoints
- * are Spring MVC's route patterns ({@link SpringMvcEndpoints}). The MBean is
+ * are Spring MVC's route patterns behind the context path ({@link ServletEndpoints}, from
+ * {@code undertow-bandwidth-servlet}). The MBean is
  * {@code io.github.httpbandwidth:type=BandwidthStats,name=${bandwidth.name:spring}} and goes with the context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -22,7 +24,7 @@ public class BandwidthConfiguration {
 
     @Bean(destroyMethod = "close")
     BandwidthStats bandwidthStats(@Value("${bandwidth.name:spring}") String name) {
-        BandwidthStats stats = BandwidthStats.builder().name(name).classifier(new SpringMvcEndpoints()).build();
+        BandwidthStats stats = BandwidthStats.builder().name(name).classifier(new ServletEndpoints()).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         return stats;
     }

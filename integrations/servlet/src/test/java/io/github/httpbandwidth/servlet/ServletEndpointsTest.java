@@ -1,0 +1,175 @@
+package io.github.httpbandwidth.servlet;
+
+import io.github.httpbandwidth.BandwidthHandler;
+import io.github.httpbandwidth.BandwidthSnapshot;
+import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.EndpointSnapshot;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.PathHandler;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.ServletContainer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A real Undertow servlet deployment under /shop, and one under the root context, behind one monitor. */
+class ServletEndpointsTest {
+
+    private final BandwidthStats stats = BandwidthStats.builder().name("servlet-endpoints-test")
+            .classifier(new ServletEndpoints()).build();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private Undertow server;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        ServletContainer container = Servlets.newContainer();
+        PathHandler paths = Handlers.path();
+        paths.addPrefixPath("/shop", deploy(container, "/shop"));
+        paths.addPrefixPath("/", deploy(container, ""));
+        RoutingHandler routes = Handlers.routing().get("/{id}", exchange -> exchange.getResponseSender().send("native"));
+        paths.addPrefixPath("/native", routes);
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new BandwidthHandler(stats, paths)).build();
+        server.start();
+        port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    private static HttpHandler deploy(ServletContainer container, String contextPath) throws Exception {
+        DeploymentInfo info = Servlets.deployment()
+                .setClassLoader(ServletEndpointsTest.class.getClassLoader())
+                .setContextPath(contextPath)
+                .setDeploymentName("app" + contextPath.replace('/', '-') + ".war")
+                .addServlets(
+                        Servlets.servlet("exact", Echo.class).addMapping("/hello"),
+                        Servlets.servlet("files", Echo.class).addMapping("/files/*"),
+                        Servlets.servlet("pages", Echo.class).addMapping("*.page"),
+                        Servlets.servlet("root", Echo.class).addMapping(""),
+                        Servlets.servlet("api", FrameworkLike.class).addMapping("/api/*"));
+        DeploymentManager manager = container.addDeployment(info);
+        manager.deploy();
+        return manager.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+        stats.close();
+    }
+
+    @Test
+    void servletMappingsNameTheRowsBehindTheContextPathNeverTheRawPath() throws Exception {
+        get("/shop/hello");
+        get("/shop/files/a/b/c.txt");
+        get("/shop/files/other.txt");
+        get("/shop/deep/x.page");
+        get("/shop/");
+        get("/shop/no/such/thing");
+        get("/hello");
+        get("/native/42");
+
+        Map<String, Long> requests = requestsByEndpoint(8);
+        assertThat(requests).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "/shop/hello", 1L, "/shop/files/*", 2L, "/shop/*.page", 1L, "/shop/", 1L,
+                "/shop/*", 1L, "/hello", 1L, "/native/{id}", 1L));
+        // Bytes land on the row exactly: Echo answers with its request URI.
+        assertThat(row("/shop/files/*").bytesSent()).isEqualTo("/shop/files/a/b/c.txt".length() + "/shop/files/other.txt".length());
+    }
+
+    @Test
+    void aFrameworkTemplateIsPreferredAndFollowsTheMapping() throws Exception {
+        // FrameworkLike, mapped at /api/*, says which template matched, as JaxRsEndpoints and Spring MVC do.
+        get("/shop/api/orders/17?template=/orders/%7Bid%7D");
+        get("/shop/api/orders/18?template=orders/%7Bid%7D");
+        get("/shop/api/stock?spring=/stock");
+        get("/api/orders/19?template=/orders/%7Bid%7D");
+        get("/shop/api/unknown");
+
+        assertThat(requestsByEndpoint(5)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "/shop/api/orders/{id}", 2L, "/shop/api/stock", 1L, "/api/orders/{id}", 1L, "/shop/api/*", 1L));
+    }
+
+    @Test
+    void jaxRsPathsJoinWithOneSlash() {
+        assertThat(JaxRsEndpoints.join("/orders", "{id}")).isEqualTo("/orders/{id}");
+        assertThat(JaxRsEndpoints.join("orders/", "/{id}/")).isEqualTo("/orders/{id}");
+        assertThat(JaxRsEndpoints.join("/", "stock")).isEqualTo("/stock");
+        assertThat(JaxRsEndpoints.join("/orders", null)).isEqualTo("/orders");
+        assertThat(JaxRsEndpoints.join("", "")).isEqualTo("/");
+    }
+
+    private void get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isIn(200, 404);
+    }
+
+    /** The named rows with at least one request, once {@code requests} exchanges have completed. */
+    private Map<String, Long> requestsByEndpoint(long requests) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        BandwidthSnapshot snapshot = stats.snapshot();
+        while (snapshot.requests() < requests || snapshot.requestsInFlight() > 0) {
+            assertThat(System.nanoTime() - deadline).as("waiting for " + requests + " exchanges").isNegative();
+            LockSupport.parkNanos(1_000_000);
+            snapshot = stats.snapshot();
+        }
+        Map<String, Long> rows = new TreeMap<>();
+        for (EndpointSnapshot row : snapshot.endpoints()) {
+            if (row.requests() > 0) {
+                rows.put(row.endpoint(), row.requests());
+            }
+        }
+        return rows;
+    }
+
+    private EndpointSnapshot row(String endpoint) {
+        return stats.snapshot().endpoint(endpoint);
+    }
+
+    /** Answers with the request URI; a 404 for the default servlet's paths, as a real one does for no file. */
+    public static final class Echo extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.getWriter().write(request.getRequestURI());
+        }
+    }
+
+    /** A framework in miniature: records the template it "matched" where JAX-RS and Spring MVC adapters do. */
+    public static final class FrameworkLike extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getParameter("template") != null) {
+                request.setAttribute(ServletEndpoints.TEMPLATE_ATTRIBUTE, request.getParameter("template"));
+            }
+            if (request.getParameter("spring") != null) {
+                request.setAttribute(ServletEndpoints.SPRING_BEST_MATCHING_PATTERN, request.getParameter("spring"));
+            }
+            response.getWriter().write("ok");
+        }
+    }
+
+}
