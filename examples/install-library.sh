@@ -19,9 +19,11 @@ core="$repo/undertow-bandwidth/$version/undertow-bandwidth-$version.jar"
 if stale "$core" "$ROOT/src/main" "$ROOT/pom.xml"; then
   echo "Installing the library $version into the local Maven repository..."
   mvn -q -B -f "$ROOT/pom.xml" -Dmaven.test.skip=true -Dlibrary.build.directory="$ROOT/target/library-install" install
+  touch "$core" # installing may keep the built jar's time; the checks above compare with now
 fi
 servlet="$repo/undertow-bandwidth-servlet/$version/undertow-bandwidth-servlet-$version.jar"
 if stale "$servlet" "$ROOT/integrations/servlet/src/main" "$ROOT/integrations/servlet/pom.xml" "$core"; then
   echo "Installing the servlet integration $version into the local Maven repository..."
   mvn -q -B -f "$ROOT/integrations/servlet/pom.xml" -Dmaven.test.skip=true install
+  touch "$servlet"
 fi

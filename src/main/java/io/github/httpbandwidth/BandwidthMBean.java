@@ -7,6 +7,9 @@ import javax.management.DynamicMBean;
 import javax.management.ImmutableDescriptor;
 import javax.management.MBeanInfo;
 import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanRegistration;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import javax.management.ReflectionException;
 import javax.management.openmbean.OpenMBeanAttributeInfoSupport;
 import javax.management.openmbean.OpenMBeanConstructorInfoSupport;
@@ -19,11 +22,16 @@ import javax.management.openmbean.OpenMBeanOperationInfoSupport;
  *
  * <p>{@link #getAttributes} reads all requested attributes from one {@link BandwidthSnapshot}, so a client that
  * reads them together (JConsole's attribute table, the JMX exporter's scrape) sees figures that agree.
+ *
+ * <p>When it is unregistered, by {@link BandwidthStats#close()} or by anyone else (an undeployed application's
+ * clean-up, the next deployment taking its name over), it tells its stats, which stop sampling in the background
+ * once no MBean of theirs is left: nothing of an unregistered instance keeps a thread alive.
  */
-final class BandwidthMBean implements DynamicMBean {
+final class BandwidthMBean implements DynamicMBean, MBeanRegistration {
 
     private final BandwidthStats stats;
     private final MBeanInfo info;
+    private volatile MBeanServer server;
 
     BandwidthMBean(BandwidthStats stats) {
         this.stats = stats;
@@ -75,6 +83,25 @@ final class BandwidthMBean implements DynamicMBean {
     @Override
     public MBeanInfo getMBeanInfo() {
         return info;
+    }
+
+    @Override
+    public ObjectName preRegister(MBeanServer server, ObjectName name) {
+        this.server = server;
+        return name;
+    }
+
+    @Override
+    public void postRegister(Boolean registrationDone) {
+    }
+
+    @Override
+    public void preDeregister() {
+    }
+
+    @Override
+    public void postDeregister() {
+        stats.mbeanUnregistered(server);
     }
 
     private static StatsAttribute find(String name) throws AttributeNotFoundException {

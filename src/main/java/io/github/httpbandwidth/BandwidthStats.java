@@ -153,13 +153,16 @@ public final class BandwidthStats implements AutoCloseable {
     }
 
     /**
-     * Registers this instance's MBean under {@link #objectName()}. Idempotent per server.
+     * Registers this instance's MBean under {@link #objectName()}. Idempotent per server. While an MBean of this
+     * instance is registered, a background task samples its rates; it stops when the last one is unregistered,
+     * by {@link #close()} or by anyone else.
      *
      * @throws IllegalStateException when another MBean already holds that name
      */
     public ObjectName registerMBean(MBeanServer server) {
+        ObjectName name = publisher.register(this, server, false);
         startSampler();
-        return publisher.register(this, server, false);
+        return name;
     }
 
     /**
@@ -167,8 +170,9 @@ public final class BandwidthStats implements AutoCloseable {
      * same application's previous deployment, whose {@code undertow-handlers.conf} is parsed again) is replaced.
      */
     ObjectName registerMBeanReplacingEarlier(MBeanServer server) {
+        ObjectName name = publisher.register(this, server, true);
         startSampler();
-        return publisher.register(this, server, true);
+        return name;
     }
 
     /**
@@ -177,13 +181,27 @@ public final class BandwidthStats implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (sampler != null) {
-                sampler.cancel();
-                sampler = null;
-            }
-        }
+        stopSampler();
         publisher.unregisterAll();
+    }
+
+    /** Its MBean in {@code server} was unregistered, by whoever: with none left, background sampling stops. */
+    void mbeanUnregistered(MBeanServer server) {
+        if (publisher.forget(server)) {
+            stopSampler();
+        }
+    }
+
+    /** Whether a background task samples the rates (tests). */
+    synchronized boolean samplingInBackground() {
+        return sampler != null;
+    }
+
+    private synchronized void stopSampler() {
+        if (sampler != null) {
+            sampler.cancel();
+            sampler = null;
+        }
     }
 
     private synchronized void startSampler() {

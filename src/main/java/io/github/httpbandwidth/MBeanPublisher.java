@@ -64,8 +64,20 @@ final class MBeanPublisher {
         }
     }
 
-    synchronized void unregisterAll() {
-        for (Map.Entry<MBeanServer, ObjectName> entry : registered.entrySet()) {
+    /** The MBean in {@code server} was unregistered (by anyone); true when none is left anywhere. */
+    synchronized boolean forget(MBeanServer server) {
+        registered.remove(server);
+        return registered.isEmpty();
+    }
+
+    void unregisterAll() {
+        Map<MBeanServer, ObjectName> all;
+        synchronized (this) {
+            // A copy: each unregistration calls back into forget().
+            all = new IdentityHashMap<>(registered);
+            registered.clear();
+        }
+        for (Map.Entry<MBeanServer, ObjectName> entry : all.entrySet()) {
             try {
                 entry.getKey().unregisterMBean(entry.getValue());
             } catch (InstanceNotFoundException e) {
@@ -74,6 +86,5 @@ final class MBeanPublisher {
                 throw new IllegalStateException("could not unregister " + entry.getValue() + ": " + e.getMessage(), e);
             }
         }
-        registered.clear();
     }
 }

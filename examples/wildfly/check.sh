@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# The WildFly checks, run by .ci/run: a real WildFly (examples/wildfly/wildfly.sh, free ports on 127.0.0.1), the
+# example WAR under the server-wide filter and the same application monitored per application, curl's own byte
+# counts against the agent's scrape and a real Prometheus, 20 deploy/undeploy/redeploy cycles with class
+# histograms. Everything it starts, it stops (by pid), also when a check fails.
+#
+#   examples/wildfly/check.sh      exit 0 when every check passed; each check prints one line
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WILDFLY="$ROOT/examples/wildfly/wildfly.sh"
+CYCLES="${WILDFLY_CHECK_CYCLES:-20}"
+WORK="$(mktemp -d)"
+PROMETHEUS_PID=""
+checks=0
+
+say() { printf '%s\n' "$*"; }
+fail() { printf 'wildfly check FAILED: %s\n' "$*" >&2; exit 1; }
+pass() { checks=$((checks + 1)); say "ok: $*"; }
+expect_eq() { [ "$2" = "$3" ] || fail "$1: expected $3, got $2"; pass "$1 = $3"; }
+
+cleanup() {
+  [ -n "$PROMETHEUS_PID" ] && kill "$PROMETHEUS_PID" 2>/dev/null && wait "$PROMETHEUS_PID" 2>/dev/null || true
+  # WILDFLY_CHECK_KEEP=1 leaves the server running, to look into it after a failure; stop it with wildfly.sh stop.
+  [ "${WILDFLY_CHECK_KEEP:-}" = 1 ] || "$WILDFLY" stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A port offset under which every port the default standalone.xml opens is free, and a free agent port.
+choose_ports() {
+  local offset port ok
+  for offset in $(shuf -i 1000-20000 -n 50); do
+    ok=1
+    for port in 8080 8443 8009 9990 9993 4712 4713; do
+      port_free $((port + offset)) || { ok=0; break; }
+    done
+    [ "$ok" = 1 ] || continue
+    for port in $(shuf -i 20000-30000 -n 20); do
+      port_free "$port" && { export WILDFLY_PORT_OFFSET="$offset" METRICS_PORT="$port"; return 0; }
+    done
+  done
+  fail "found no free ports on 127.0.0.1"
+}
+
+scrape() { curl -fsS --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics"; }
+
+# The value of one series in the agent's scrape, as an integer (0 when absent).
+metric() {
+  scrape | awk -v s="$1" 'index($0, s " ") == 1 { printf "%.0f\n", $NF; found = 1 } END { if (!found) print 0 }'
+}
+
+wait_metric() {
+  local series="$1" expected="$2" value=""
+  for _ in $(seq 1 100); do
+    value="$(metric "$series")"
+    [ "$value" = "$expected" ] && break
+    sleep 0.2
+  done
+  expect_eq "$series" "$value" "$expected"
+}
+
+# Requests through curl, adding curl's own counts of body bytes sent and received.
+SENT=0
+RECEIVED=0
+REQUESTS=0
+request() {
+  local out
+  out="$(curl -sS -o /dev/null --max-time 30 -w '%{http_code} %{size_upload} %{size_download}' "$@")" \
+    || fail "curl $* failed"
+  set -- $out
+  [ "$1" -lt 500 ] || fail "status $1 from curl $*"
+  SENT=$((SENT + $2))
+  RECEIVED=$((RECEIVED + $3))
+  REQUESTS=$((REQUESTS + 1))
+}
+reset_counts() { SENT=0; RECEIVED=0; REQUESTS=0; }
+
+cli() { "$JBOSS_HOME/bin/jboss-cli.sh" -c --controller="127.0.0.1:$MANAGEMENT_PORT" --command="$1" >/dev/null \
+  || fail "jboss-cli: $1"; }
+
+# Copies of the library loaded (one per class loader) and instances of its classes, after a full GC.
+library_copies() { jcmd "$PID" VM.class_hierarchy | grep -c 'io\.github\.httpbandwidth\.BandwidthStats/' || true; }
+app_copies() { jcmd "$PID" VM.class_hierarchy | grep -c 'com\.example\.shop\.OrdersResource/' || true; }
+histogram_lines() { jcmd "$PID" GC.class_histogram | grep -c ' io\.github\.httpbandwidth\.' || true; }
+full_gc() { jcmd "$PID" GC.run >/dev/null; }
+
+# Full GCs until at most $1 copies of the library are loaded, for up to 150 s; prints the last count. With $2 (a
+# URL), first 16 requests to it in parallel, so that busy worker threads last ran the live application. WildFly's
+# worker threads each keep the last exchange they ran, and with it that exchange's deployment, until they run
+# another task or, beyond XNIO's two core threads, end after the 60 s keep-alive: that is what the wait is for.
+settle_copies() {
+  local most="$1" url="${2:-}" copies=""
+  [ -z "$url" ] || seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null --max-time 10 "$url"
+  for _ in $(seq 1 30); do
+    full_gc
+    copies="$(library_copies)"
+    [ "$copies" -le "$most" ] && break
+    sleep 5
+  done
+  printf '%s' "$copies"
+}
+
+choose_ports
+eval "$("$WILDFLY" start)"
+PID="$(cat "$ROOT/examples/wildfly/state/run/wildfly.pid")"
+BASE="http://127.0.0.1:$HTTP_PORT"
+MONITORED="$ROOT/examples/wildfly/app/target/shop-monitored.war"
+head -c 123456 /dev/urandom > "$WORK/upload.bin"
+head -c 54321 /dev/urandom > "$WORK/small-upload.bin"
+say "WildFly runs: pid $PID, HTTP $HTTP_PORT, management $MANAGEMENT_PORT, agent $METRICS_PORT"
+
+# 1. Server-wide: the custom-filter from the JBoss module counts the plain WAR exactly, named by its templates.
+before_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
+before_in="$(metric 'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="server"}')"
+before_out="$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}')"
+reset_counts
+for i in 1 2 3 4 5; do request "$BASE/shop/hello"; done
+for i in 1 2 3; do request "$BASE/shop/files/dir$i/file.bin?size=100000"; done
+for i in 11 12 13 14; do request "$BASE/shop/api/orders/$i"; done
+for i in 1 2; do request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/upload.bin" "$BASE/shop/api/orders/$i/attachment"; done
+request "$BASE/shop/no/such/page"
+wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
+expect_eq "server-wide inbound bytes (curl sent $SENT)" \
+  $(( $(metric 'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="server"}') - before_in )) "$SENT"
+expect_eq "server-wide outbound bytes (curl received $RECEIVED)" \
+  $(( $(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}') - before_out )) "$RECEIVED"
+expect_eq "requests on /shop/api/orders/{id}" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}')" 4
+expect_eq "requests on /shop/api/orders/{id}/attachment" \
+  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}')" 2
+expect_eq "inbound bytes on /shop/api/orders/{id}/attachment" \
+  "$(metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}')" 246912
+expect_eq "requests on /shop/files/*" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/files/*",handler="server"}')" 3
+expect_eq "requests on /shop/* (the default servlet: the 404)" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}')" 1
+raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|no/such)' || true)"
+expect_eq "rows named by a raw path" "$raw" ""
+
+# 2. Per application: the same application with the library in WEB-INF/lib and undertow-handlers.conf.
+cli "deploy --force $MONITORED"
+reset_counts
+for i in 1 2 3; do request "$BASE/shop-monitored/hello"; done
+for i in 21 22; do request "$BASE/shop-monitored/api/orders/$i"; done
+request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/small-upload.bin" "$BASE/shop-monitored/api/orders/9/attachment"
+wait_metric 'scheduler_http_requests_total{handler="shop-monitored"}' "$REQUESTS"
+expect_eq "per-application inbound bytes (curl sent $SENT)" \
+  "$(metric 'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"}')" "$SENT"
+expect_eq "per-application outbound bytes (curl received $RECEIVED)" \
+  "$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"}')" "$RECEIVED"
+expect_eq "per-application requests on /shop-monitored/api/orders/{id}" \
+  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/api/orders/{id}",handler="shop-monitored"}')" 2
+expect_eq "the server-wide filter saw them too, under its own handler" \
+  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/hello",handler="server"}')" 3
+monitored_in="$SENT"
+monitored_out="$RECEIVED"
+
+# 3. A real Prometheus scrapes the agent with the shipped configuration and rules.
+command -v prometheus >/dev/null || fail "prometheus is needed (apt-get install -y prometheus)"
+mkdir -p "$WORK/prometheus"
+sed -e "s/127\.0\.0\.1:9090/127.0.0.1:$METRICS_PORT/" -e 's/scrape_interval: 5s/scrape_interval: 1s/' \
+  "$ROOT/examples/prometheus/prometheus.yml" > "$WORK/prometheus/prometheus.yml"
+cp "$ROOT/examples/prometheus/rules.yml" "$WORK/prometheus/rules.yml"
+for port in $(shuf -i 30001-40000 -n 20); do port_free "$port" && { PROMETHEUS_PORT="$port"; break; }; done
+prometheus --config.file="$WORK/prometheus/prometheus.yml" --storage.tsdb.path="$WORK/prometheus/data" \
+  --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >"$WORK/prometheus.log" 2>&1 </dev/null &
+PROMETHEUS_PID=$!
+promql() {
+  curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query" --data-urlencode "query=$1" 2>/dev/null \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(" ".join(sorted(x["metric"].get("handler","") + "=" + str(int(float(x["value"][1]))) for x in r)))' \
+    2>/dev/null || true
+}
+wait_promql() {
+  local what="$1" query="$2" expected="$3" value=""
+  for _ in $(seq 1 150); do
+    value="$(promql "$query")"
+    [ "$value" = "$expected" ] && break
+    sleep 0.2
+  done
+  expect_eq "Prometheus: $what" "$value" "$expected"
+}
+wait_promql "outbound bytes by handler, shop-monitored" \
+  'sum by (handler) (scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"})' "shop-monitored=$monitored_out"
+wait_promql "inbound bytes by handler, shop-monitored" \
+  'sum by (handler) (scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"})' "shop-monitored=$monitored_in"
+server_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
+wait_promql "requests by handler (the applications apart)" 'sum by (handler) (scheduler_http_requests_total)' \
+  "server=$server_requests shop-monitored=6"
+wait_promql "the size histogram's buckets under their standard name" \
+  'count by (handler) (scheduler_http_response_size_bytes_bucket{handler="shop-monitored"})' "shop-monitored=33"
+kill "$PROMETHEUS_PID" && wait "$PROMETHEUS_PID" 2>/dev/null || true
+PROMETHEUS_PID=""
+
+# 4. Lifecycle under the server-wide filter: the per-application MBean goes with its undeploy; the plain WAR
+# (WAR=) is deployed, undeployed and redeployed while the filter goes on counting it exactly.
+cli "undeploy shop-monitored.war"
+expect_eq "MBeans of shop-monitored after its undeploy" "$(scrape | grep -c 'handler="shop-monitored"' || true)" 0
+errors_before="$(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true)"
+before_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
+reset_counts
+for cycle in $(seq 1 "$CYCLES"); do
+  cli "undeploy shop.war"
+  cli "deploy $WAR"
+  request "$BASE/shop/api/orders/$cycle"
+  cli "deploy --force $WAR"
+  request "$BASE/shop/hello"
+done
+wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
+expect_eq "requests on /shop/api/orders/{id} after $CYCLES cycles" \
+  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}')" $((4 + CYCLES))
+expect_eq "ERROR lines in server.log during $CYCLES cycles of shop.war" \
+  $(( $(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true) - errors_before )) 0
+copies="$(settle_copies 1 "$BASE/shop/hello")"
+say "server mode after $CYCLES cycles of shop.war: library copies loaded $copies (the module's), application copies $(app_copies), library lines in the class histogram $(histogram_lines)"
+expect_eq "library copies loaded in server mode (the module's only)" "$copies" 1
+
+# 5. Lifecycle per application: WildFly again, with no module and no filter, and shop-monitored.war carrying the
+# library. Each cycle serves requests on new connections (other worker threads) before it ends.
+"$WILDFLY" stop >/dev/null 2>&1
+eval "$(WILDFLY_MODE=application "$WILDFLY" start)"
+PID="$(cat "$ROOT/examples/wildfly/state/run/wildfly.pid")"
+expect_eq "the per-application WAR (WAR=)" "$WAR" "$MONITORED"
+full_gc
+say "application mode, shop-monitored.war deployed: library copies loaded $(library_copies), application copies $(app_copies), library lines in the class histogram $(histogram_lines)"
+errors_before="$(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true)"
+for cycle in $(seq 1 "$CYCLES"); do
+  cli "undeploy shop-monitored.war"
+  [ "$(scrape | grep -c 'handler="shop-monitored"' || true)" = 0 ] || fail "cycle $cycle: the undeployed application's MBean is still registered"
+  cli "deploy $MONITORED"
+  request "$BASE/shop-monitored/hello"
+  request "$BASE/shop-monitored/api/orders/$cycle"
+  cli "deploy --force $MONITORED"
+  reset_counts
+  request "$BASE/shop-monitored/hello"
+  request "$BASE/shop-monitored/api/orders/$cycle"
+  request "$BASE/shop-monitored/files/x.bin?size=$cycle"
+  # A new deployment counts from zero, exactly.
+  wait_metric 'scheduler_http_requests_total{handler="shop-monitored"}' 3 >/dev/null
+  [ "$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"}')" = "$RECEIVED" ] \
+    || fail "cycle $cycle: outbound bytes of the redeployed application differ from curl's $RECEIVED"
+done
+pass "$CYCLES deploy, undeploy and redeploy cycles of shop-monitored.war: no CLI error, the MBean gone after each undeploy, each redeployment exact from zero"
+expect_eq "ERROR lines in server.log during $CYCLES cycles of shop-monitored.war" \
+  $(( $(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true) - errors_before )) 0
+copies="$(settle_copies 1 "$BASE/shop-monitored/hello")"
+say "application mode after $CYCLES cycles, deployed: library copies loaded $copies, application copies $(app_copies), library lines in the class histogram $(histogram_lines)"
+expect_eq "library copies loaded after $CYCLES cycles (the deployed application's)" "$copies" 1
+cli "undeploy shop-monitored.war"
+expect_eq "MBeans of shop-monitored after the last undeploy" "$(scrape | grep -c 'handler="shop-monitored"' || true)" 0
+start=$SECONDS
+copies="$(settle_copies 1)"
+say "application mode after the last undeploy: library copies loaded $copies, application copies $(app_copies), library lines in the class histogram $(histogram_lines), BandwidthStats lines $(jcmd "$PID" GC.class_histogram | grep -c ' io\.github\.httpbandwidth\.BandwidthStats$' || true) ($((SECONDS - start)) s after the undeploy)"
+[ "$copies" -le 1 ] || fail "library copies loaded after the last undeploy: expected at most 1, got $copies"
+pass "library copies loaded after the last undeploy: $copies (at most 1: an idle worker thread may hold the last exchange)"
+
+say "wildfly check: $checks checks passed"
