@@ -24,9 +24,9 @@ import java.util.Set;
  * deployment's), instead of failing; that earlier instance then counts unseen until it is collected. Two live
  * applications must therefore use two names. An MBean of that name registered by anything else is refused.
  *
- * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap}, {@code classifier}) is
- * supported; the
- * class is public only because Undertow's service loader needs it, and is not meant to be called directly.
+ * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap},
+ * {@code classifier}) is supported; the class is public only because Undertow's service loader needs it, and is
+ * not meant to be called directly.
  */
 public final class BandwidthHandlerBuilder implements HandlerBuilder {
 

@@ -33,8 +33,8 @@ final class ClassifierByName {
     }
 
     private static Class<?> find(String className) {
-        ClassLoader[] loaders = {ClassifierByName.class.getClassLoader(), Thread.currentThread().getContextClassLoader()};
-        for (ClassLoader loader : loaders) {
+        ClassLoader library = ClassifierByName.class.getClassLoader();
+        for (ClassLoader loader : new ClassLoader[] {library, Thread.currentThread().getContextClassLoader()}) {
             if (loader == null) {
                 continue;
             }

@@ -25,8 +25,9 @@ import jakarta.servlet.http.MappingMatch;
  * {@link EndpointClassifier#routeTemplate()}, else not at all (the unmatched row).
  *
  * <p>Use it in code with {@code BandwidthStats.builder().classifier(new ServletEndpoints())}, in
- * {@code undertow-handlers.conf} with {@code bandwidth(name=shop, classifier=io.github.httpbandwidth.servlet.ServletEndpoints)},
- * and in WildFly's {@code custom-filter} with the parameter {@code classifier}. Thread-safe and stateless.
+ * {@code undertow-handlers.conf} with
+ * {@code bandwidth(name=shop, classifier=io.github.httpbandwidth.servlet.ServletEndpoints)}, and in WildFly's
+ * {@code custom-filter} with the parameter {@code classifier}. Thread-safe and stateless.
  *
  * <p>Stability: the class, its no-argument constructor, {@link #TEMPLATE_ATTRIBUTE} and the order above are
  * supported.
@@ -37,7 +38,8 @@ public final class ServletEndpoints implements EndpointClassifier {
     public static final String TEMPLATE_ATTRIBUTE = "io.github.httpbandwidth.template";
 
     /** Spring MVC's {@code HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE}, spelled out to need no Spring. */
-    static final String SPRING_BEST_MATCHING_PATTERN = "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
+    static final String SPRING_BEST_MATCHING_PATTERN =
+            "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
 
     public ServletEndpoints() {
     }

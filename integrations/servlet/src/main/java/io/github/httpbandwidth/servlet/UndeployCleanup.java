@@ -63,7 +63,8 @@ public final class UndeployCleanup implements ServletContainerInitializer {
     static int unregisterMBeansOf(ClassLoader library, MBeanServer server) {
         int unregistered = 0;
         try {
-            for (ObjectName name : server.queryNames(new ObjectName(BandwidthStats.JMX_DOMAIN + ":type=BandwidthStats,*"), null)) {
+            ObjectName all = new ObjectName(BandwidthStats.JMX_DOMAIN + ":type=BandwidthStats,*");
+            for (ObjectName name : server.queryNames(all, null)) {
                 try {
                     if (server.getClassLoaderFor(name) == library) {
                         server.unregisterMBean(name);
