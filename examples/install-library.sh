@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the library (io.github.httpbandwidth:undertow-bandwidth, the version in ../pom.xml) and its servlet
-# integration (undertow-bandwidth-servlet, integrations/servlet) into the local Maven repository, the way a user's
-# build would then find them, each when its installed jar is missing or older than its sources. The core builds
+# Installs the library (io.github.httpbandwidth:undertow-bandwidth, the version in ../pom.xml), its servlet
+# integration (undertow-bandwidth-servlet, integrations/servlet) and the in-process exporter example (which the
+# WildFly example's metrics WAR uses) into the local Maven repository, the way a user's build would then find
+# them, each when its installed jar is missing or older than its sources. The core builds
 # in target/library-install, apart from target/ where the test suite runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,4 +27,10 @@ if stale "$servlet" "$ROOT/integrations/servlet/src/main" "$ROOT/integrations/se
   echo "Installing the servlet integration $version into the local Maven repository..."
   mvn -q -B -f "$ROOT/integrations/servlet/pom.xml" -Dmaven.test.skip=true install
   touch "$servlet"
+fi
+inprocess="$repo/in-process-exporter-example/$version/in-process-exporter-example-$version.jar"
+if stale "$inprocess" "$ROOT/examples/in-process-exporter/src/main" "$ROOT/examples/in-process-exporter/pom.xml" "$core"; then
+  echo "Installing the in-process exporter example $version into the local Maven repository..."
+  mvn -q -B -f "$ROOT/examples/in-process-exporter/pom.xml" -DskipTests install
+  touch "$inprocess"
 fi

@@ -202,6 +202,24 @@ wait_promql "the size histogram's buckets under their standard name" \
 kill "$PROMETHEUS_PID" && wait "$PROMETHEUS_PID" 2>/dev/null || true
 PROMETHEUS_PID=""
 
+# 3b. The in-process exporter (examples/in-process-exporter, collector 1.6.0) in WildFly, as a WAR beside the agent:
+# the same rules over the same MBeans give the same figures.
+for port in $(shuf -i 40001-50000 -n 20); do port_free "$port" && { INPROCESS_PORT="$port"; break; }; done
+cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
+cli "/system-property=bandwidth.metrics.port:add(value=$INPROCESS_PORT)"
+cli "deploy --force $ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
+inprocess_metric() {
+  curl -fsS --max-time 10 "http://127.0.0.1:$INPROCESS_PORT/metrics" \
+    | awk -v s="$1" 'index($0, s " ") == 1 { printf "%.0f\n", $NF; found = 1 } END { if (!found) print 0 }'
+}
+for series in 'scheduler_http_requests_total{handler="server"}' 'scheduler_http_requests_total{handler="shop-monitored"}' \
+    'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}' \
+    'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"}' \
+    'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'; do
+  expect_eq "in-process exporter in WildFly: $series (the agent: $(metric "$series"))" "$(inprocess_metric "$series")" "$(metric "$series")"
+done
+cli "undeploy bandwidth-metrics.war"
+
 # 4. Lifecycle under the server-wide filter: the per-application MBean goes with its undeploy; the plain WAR
 # (WAR=) is deployed, undeployed and redeployed while the filter goes on counting it exactly.
 cli "undeploy shop-monitored.war"

@@ -40,6 +40,8 @@ RULES="${JMX_EXPORTER_CONFIG:-$ROOT/jmx-exporter-config.yaml}"
 JBOSS_HOME="$STATE/wildfly-$VERSION"
 MODE="${WILDFLY_MODE:-server}"
 AGENT="$APP/target/agent/jmx_prometheus_javaagent.jar"
+# The in-process exporter as a WAR (not deployed by start; examples/wildfly/check.sh and the guide deploy it).
+METRICS_WAR="$ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
 MODULE_DIR="$JBOSS_HOME/modules/io/github/httpbandwidth/main"
 
 say() { printf '%s\n' "$*" >&2; }
@@ -96,6 +98,10 @@ build() {
   if [ ! -f "$WAR" ] || [ ! -f "$AGENT" ] || [ -n "$(find "$APP/src" "$APP/pom.xml" "$HOME/.m2/repository/io/github/httpbandwidth" -newer "$WAR" -type f -print -quit 2>/dev/null)" ]; then
     say "Building the example WARs (mvn package in examples/wildfly/app)..."
     mvn -q -B -f "$APP/pom.xml" package >&2 || fail "the build of examples/wildfly/app failed (see above)"
+  fi
+  if [ ! -f "$METRICS_WAR" ] || [ -n "$(find "$ROOT/examples/wildfly/metrics-war/src" "$ROOT/examples/wildfly/metrics-war/pom.xml" "$HOME/.m2/repository/io/github/httpbandwidth" -newer "$METRICS_WAR" -type f -print -quit 2>/dev/null)" ]; then
+    say "Building the in-process metrics WAR (mvn package in examples/wildfly/metrics-war)..."
+    mvn -q -B -f "$ROOT/examples/wildfly/metrics-war/pom.xml" package >&2 || fail "the build of examples/wildfly/metrics-war failed (see above)"
   fi
 }
 
