@@ -47,20 +47,25 @@ choose_ports() {
 
 scrape() { curl -fsS --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics"; }
 
-# The value of one series in the agent's scrape, as an integer (0 when absent).
-metric() {
-  scrape | awk -v s="$1" 'index($0, s " ") == 1 { printf "%.0f\n", $NF; found = 1 } END { if (!found) print 0 }'
+# The value of one series in the exposition at URL $1, as an integer (0 when absent).
+series_value() {
+  curl -fsS --max-time 10 "$1" \
+    | awk -v s="$2" 'index($0, s " ") == 1 { printf "%.0f\n", $NF; found = 1 } END { if (!found) print 0 }'
 }
+metric() { series_value "http://127.0.0.1:$METRICS_PORT/metrics" "$1"; }
 
-wait_metric() {
-  local series="$1" expected="$2" value=""
-  for _ in $(seq 1 100); do
-    value="$(metric "$series")"
+# wait_for WHAT EXPECTED COMMAND...: runs the command until it prints EXPECTED, for up to 30 s, then checks.
+wait_for() {
+  local what="$1" expected="$2" value=""
+  shift 2
+  for _ in $(seq 1 150); do
+    value="$("$@")"
     [ "$value" = "$expected" ] && break
     sleep 0.2
   done
-  expect_eq "$series" "$value" "$expected"
+  expect_eq "$what" "$value" "$expected"
 }
+wait_metric() { wait_for "$1" "$2" metric "$1"; }
 
 # Requests through curl, adding curl's own counts of body bytes sent and received.
 SENT=0
@@ -181,15 +186,7 @@ promql() {
     | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(" ".join(sorted(x["metric"].get("handler","") + "=" + str(int(float(x["value"][1]))) for x in r)))' \
     2>/dev/null || true
 }
-wait_promql() {
-  local what="$1" query="$2" expected="$3" value=""
-  for _ in $(seq 1 150); do
-    value="$(promql "$query")"
-    [ "$value" = "$expected" ] && break
-    sleep 0.2
-  done
-  expect_eq "Prometheus: $what" "$value" "$expected"
-}
+wait_promql() { wait_for "Prometheus: $1" "$3" promql "$2"; }
 wait_promql "outbound bytes by handler, shop-monitored" \
   'sum by (handler) (scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"})' "shop-monitored=$monitored_out"
 wait_promql "inbound bytes by handler, shop-monitored" \
@@ -208,15 +205,11 @@ for port in $(shuf -i 40001-50000 -n 20); do port_free "$port" && { INPROCESS_PO
 cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
 cli "/system-property=bandwidth.metrics.port:add(value=$INPROCESS_PORT)"
 cli "deploy --force $ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
-inprocess_metric() {
-  curl -fsS --max-time 10 "http://127.0.0.1:$INPROCESS_PORT/metrics" \
-    | awk -v s="$1" 'index($0, s " ") == 1 { printf "%.0f\n", $NF; found = 1 } END { if (!found) print 0 }'
-}
 for series in 'scheduler_http_requests_total{handler="server"}' 'scheduler_http_requests_total{handler="shop-monitored"}' \
     'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}' \
     'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"}' \
     'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'; do
-  expect_eq "in-process exporter in WildFly: $series (the agent: $(metric "$series"))" "$(inprocess_metric "$series")" "$(metric "$series")"
+  expect_eq "in-process exporter in WildFly: $series (the agent: $(metric "$series"))" "$(series_value "http://127.0.0.1:$INPROCESS_PORT/metrics" "$series")" "$(metric "$series")"
 done
 cli "undeploy bandwidth-metrics.war"
 
