@@ -133,8 +133,7 @@ public class RecordingBenchmark {
     public void bandwidthStatsWithTally(Sizes sizes) {
         long in = sizes.in();
         long out = sizes.outAndNext();
-        ExchangeTally tally = new ExchangeTally(stats);
-        tally.started();
+        ExchangeTally tally = new ExchangeTally(stats, exchange);
         tally.received(in);
         tally.sending();
         tally.sent(out);

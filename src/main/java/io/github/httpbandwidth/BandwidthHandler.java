@@ -64,9 +64,8 @@ public final class BandwidthHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        ExchangeTally tally = new ExchangeTally(stats);
+        ExchangeTally tally = new ExchangeTally(stats, exchange);
         exchange.addExchangeCompleteListener(tally);
-        tally.started();
         // A handler placed outside this one may already have taken a channel; adding a wrapper then would
         // throw, and counting must never fail a request, so that side simply goes uncounted.
         if (!exchange.isRequestComplete() && exchange.isRequestChannelAvailable()) {

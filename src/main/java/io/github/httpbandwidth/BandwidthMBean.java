@@ -1,88 +1,64 @@
 package io.github.httpbandwidth;
 
-import javax.management.Attribute;
-import javax.management.AttributeList;
-import javax.management.AttributeNotFoundException;
-import javax.management.DynamicMBean;
-import javax.management.ImmutableDescriptor;
-import javax.management.MBeanInfo;
-import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanException;
+import javax.management.MBeanOperationInfo;
 import javax.management.MBeanRegistration;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.ReflectionException;
-import javax.management.openmbean.OpenMBeanAttributeInfoSupport;
-import javax.management.openmbean.OpenMBeanConstructorInfoSupport;
-import javax.management.openmbean.OpenMBeanInfoSupport;
 import javax.management.openmbean.OpenMBeanOperationInfoSupport;
+import javax.management.openmbean.OpenMBeanParameterInfoSupport;
+import javax.management.openmbean.SimpleType;
+import java.util.List;
 
 /**
- * The read-only open MBean that shows one {@link BandwidthStats}; only open types, so JConsole, VisualVM and the
- * JMX exporter read it without this library on their class path.
- *
- * <p>{@link #getAttributes} reads all requested attributes from one {@link BandwidthSnapshot}, so a client that
- * reads them together (JConsole's attribute table, the JMX exporter's scrape) sees figures that agree.
+ * The read-only open MBean that shows one {@link BandwidthStats}, with one operation,
+ * {@code largestTransfersInFlight(int)}.
  *
  * <p>When it is unregistered, by {@link BandwidthStats#close()} or by anyone else (an undeployed application's
- * clean-up, the next deployment taking its name over), it tells its stats, which stop sampling in the background
- * once no MBean of theirs is left: nothing of an unregistered instance keeps a thread alive.
+ * clean-up, the next deployment taking its name over), it tells its stats, which then unregister their endpoint and
+ * listener MBeans in that server and stop sampling in the background once no MBean of theirs is left: nothing of
+ * an unregistered instance keeps a thread alive.
  */
-final class BandwidthMBean implements DynamicMBean, MBeanRegistration {
+final class BandwidthMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> implements MBeanRegistration {
+
+    static final String LARGEST_TRANSFERS = "largestTransfersInFlight";
+    private static final int MOST_TRANSFERS = InFlightTransfers.MAX_LISTED;
 
     private final BandwidthStats stats;
-    private final MBeanInfo info;
     private volatile MBeanServer server;
 
     BandwidthMBean(BandwidthStats stats) {
+        super(BandwidthStats.class.getName(), "HTTP body bandwidth of the Undertow handler '" + stats.name() + "'",
+                List.of(StatsAttribute.values()), largestTransfersOperation());
         this.stats = stats;
-        StatsAttribute[] all = StatsAttribute.values();
-        OpenMBeanAttributeInfoSupport[] attributes = new OpenMBeanAttributeInfoSupport[all.length];
-        for (int i = 0; i < all.length; i++) {
-            attributes[i] = all[i].info();
+    }
+
+    private static OpenMBeanOperationInfoSupport largestTransfersOperation() {
+        OpenMBeanParameterInfoSupport n = new OpenMBeanParameterInfoSupport("n",
+                "How many transfers to list, 1 to " + MOST_TRANSFERS, SimpleType.INTEGER);
+        return new OpenMBeanOperationInfoSupport(LARGEST_TRANSFERS, "The n largest exchanges in flight whose body "
+                + "passed InFlightThresholdBytes, largest first: endpoint, direction, body bytes so far, seconds open, "
+                + "current bytes/s, client", new OpenMBeanParameterInfoSupport[] {n}, OpenTypes.TRANSFERS,
+                MBeanOperationInfo.INFO);
+    }
+
+    @Override
+    BandwidthSnapshot snapshot() {
+        return stats.snapshot();
+    }
+
+    @Override
+    public Object invoke(String actionName, Object[] params, String[] signature)
+            throws MBeanException, ReflectionException {
+        if (!LARGEST_TRANSFERS.equals(actionName)) {
+            return super.invoke(actionName, params, signature);
         }
-        this.info = new OpenMBeanInfoSupport(BandwidthStats.class.getName(),
-                "HTTP body bandwidth of the Undertow handler '" + stats.name() + "'", attributes,
-                new OpenMBeanConstructorInfoSupport[0], new OpenMBeanOperationInfoSupport[0],
-                new MBeanNotificationInfo[0], new ImmutableDescriptor("immutableInfo=true"));
-    }
-
-    @Override
-    public Object getAttribute(String attribute) throws AttributeNotFoundException {
-        return find(attribute).read(stats.snapshot());
-    }
-
-    @Override
-    public AttributeList getAttributes(String[] attributes) {
-        BandwidthSnapshot snapshot = stats.snapshot();
-        AttributeList list = new AttributeList(attributes.length);
-        for (String name : attributes) {
-            StatsAttribute attribute = StatsAttribute.named(name);
-            if (attribute != null) {
-                list.add(new Attribute(name, attribute.read(snapshot)));
-            }
+        if (params == null || params.length != 1 || !(params[0] instanceof Integer n) || n < 1 || n > MOST_TRANSFERS) {
+            throw new MBeanException(new IllegalArgumentException("n: got " + (params == null ? "nothing"
+                    : java.util.Arrays.toString(params)) + "; allowed is one int from 1 to " + MOST_TRANSFERS));
         }
-        return list;
-    }
-
-    @Override
-    public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
-        throw new AttributeNotFoundException("BandwidthStats attributes are read-only; cannot set "
-                + attribute.getName());
-    }
-
-    @Override
-    public AttributeList setAttributes(AttributeList attributes) {
-        return new AttributeList();
-    }
-
-    @Override
-    public Object invoke(String actionName, Object[] params, String[] signature) throws ReflectionException {
-        throw new ReflectionException(new NoSuchMethodException(actionName), "BandwidthStats has no operations");
-    }
-
-    @Override
-    public MBeanInfo getMBeanInfo() {
-        return info;
+        return OpenTypes.transfers(stats.largestTransfersInFlight(n));
     }
 
     @Override
@@ -102,14 +78,5 @@ final class BandwidthMBean implements DynamicMBean, MBeanRegistration {
     @Override
     public void postDeregister() {
         stats.mbeanUnregistered(server);
-    }
-
-    private static StatsAttribute find(String name) throws AttributeNotFoundException {
-        StatsAttribute attribute = StatsAttribute.named(name);
-        if (attribute == null) {
-            throw new AttributeNotFoundException("BandwidthStats has no attribute " + name
-                    + "; see its MBeanInfo for the list");
-        }
-        return attribute;
     }
 }

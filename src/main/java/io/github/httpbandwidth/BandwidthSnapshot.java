@@ -29,6 +29,12 @@ import java.util.List;
  * @param endpointCap how many named endpoint rows there may be
  * @param overflowRequests completed exchanges that landed on the {@code (overflow)} row
  * @param classifierErrors exceptions thrown by the endpoint classifier (and swallowed)
+ * @param requestSizesLastMinute request body sizes of exchanges completed in the last minute (60 to 65 s)
+ * @param responseSizesLastMinute response body sizes of exchanges completed in the last minute (60 to 65 s)
+ * @param transfersInFlight the largest exchanges in flight whose body passed {@code inFlightThresholdBytes},
+ *         largest first, at most 10 (more: {@link BandwidthStats#largestTransfersInFlight})
+ * @param inFlightThresholdBytes the body size past which an exchange in flight is listed
+ * @param listeners the wire figures of the listeners watched through {@link BandwidthStats#watchListeners}
  *
  * <p>Stability: read it through its accessors, which are supported. Its canonical constructor is public only
  * because it is a record: new components may be added in a minor version, so do not construct it.
@@ -48,10 +54,17 @@ public record BandwidthSnapshot(
         List<EndpointSnapshot> endpoints,
         int endpointCap,
         long overflowRequests,
-        long classifierErrors) {
+        long classifierErrors,
+        HistogramSnapshot requestSizesLastMinute,
+        HistogramSnapshot responseSizesLastMinute,
+        List<TransferSnapshot> transfersInFlight,
+        long inFlightThresholdBytes,
+        List<ListenerSnapshot> listeners) {
 
     public BandwidthSnapshot {
         endpoints = List.copyOf(endpoints);
+        transfersInFlight = List.copyOf(transfersInFlight);
+        listeners = List.copyOf(listeners);
     }
 
     /** The row named {@code endpoint}, or {@code null} when there is none. */

@@ -1,14 +1,17 @@
 package io.github.httpbandwidth;
 
+import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -57,11 +60,14 @@ public final class BandwidthStats implements AutoCloseable {
             Comparator.comparingLong((EndpointSnapshot e) -> e.bytesReceived() + e.bytesSent()).reversed()
                     .thenComparing(EndpointSnapshot::endpoint);
 
+    /** How many transfers in flight the MBean's attribute lists; its operation gives more. */
+    static final int TRANSFERS_SHOWN = 10;
+
     /*
      * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
      * upgraded connections opened and closed, second passes of an exchange through the handler (each also counted
-     * as started), the request and the response size histograms, then three slots per
-     * endpoint row (bytes received, bytes sent, requests) by row index.
+     * as started), the largest body sizes (stamped maxima, see SizeMaxima), the request and the response size
+     * histograms, then three slots per endpoint row (bytes received, bytes sent, requests) by row index.
      */
     private static final int STARTED = 0;
     private static final int BYTES_RECEIVED = 1;
@@ -69,7 +75,8 @@ public final class BandwidthStats implements AutoCloseable {
     private static final int UPGRADES_OPENED = 3;
     private static final int UPGRADES_CLOSED = 4;
     private static final int REPEATED = 5;
-    private static final int FIXED_SLOTS = 6;
+    private static final int MAXIMA = 6;
+    private static final int FIXED_SLOTS = MAXIMA + SizeMaxima.WIDTH;
     private static final int ROW_BYTES_RECEIVED = 0;
     private static final int ROW_BYTES_SENT = 1;
     private static final int ROW_REQUESTS = 2;
@@ -84,6 +91,12 @@ public final class BandwidthStats implements AutoCloseable {
     private final int rowsBase;
     private final StripedCounters counters;
     private final RateTracker rates;
+    /** The histograms' and rows' slots, sampled for their rise over the last minute. */
+    private final RateTracker lastMinute;
+    private final SizeMaxima maxima;
+    private final InFlightTransfers inFlight;
+    private final long inFlightThresholdBytes;
+    private final List<ListenerWire> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier ticker;
     private final boolean sampleInBackground;
     private RateSampler sampler;
@@ -93,16 +106,21 @@ public final class BandwidthStats implements AutoCloseable {
         this.name = builder.name;
         this.clock = builder.clock;
         this.startTimeMillis = clock.millis();
-        this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap);
+        this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap, this::rowAdmitted);
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
         this.requestSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS);
         this.responseSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS + histogramWidth);
         this.rowsBase = FIXED_SLOTS + 2 * histogramWidth;
         // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
         this.counters = new StripedCounters(rowsBase + 8 * ROW_WIDTH,
-                rowsBase + EndpointTable.maxRows(builder.endpointCap) * ROW_WIDTH);
+                rowsBase + EndpointTable.maxRows(builder.endpointCap) * ROW_WIDTH, MAXIMA, FIXED_SLOTS, this);
+        this.maxima = new SizeMaxima(MAXIMA);
+        this.inFlightThresholdBytes = builder.inFlightThresholdBytes;
+        this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
         this.ticker = builder.ticker;
-        this.rates = new RateTracker(3, ticker.getAsLong());
+        long start = ticker.getAsLong();
+        this.rates = new RateTracker(3, start);
+        this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
         // An injected ticker is moved by its test, which takes the samples itself.
         this.sampleInBackground = builder.ticker == SYSTEM_TICKER;
         startSampler();
@@ -124,32 +142,99 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** Reads every counter once; see {@link BandwidthSnapshot} for what agrees with what. */
     public BandwidthSnapshot snapshot() {
+        long now = ticker.getAsLong();
+        maxima.advance(counters, rates.tick(now));
         String[] names = endpoints.names();
         long[] sums = new long[rowsBase + names.length * ROW_WIDTH];
-        // Rows and histograms first, then the live totals, then exchanges started: every completion counted is
-        // then also counted as started, and every row byte is also in the totals.
+        // Rows and histograms first, then the largest sizes, then the live totals, then exchanges started: every
+        // completion counted is then also counted as started and in the largest sizes, and every row byte is also
+        // in the totals.
         counters.sumInto(sums, FIXED_SLOTS, sums.length);
-        counters.sumInto(sums, BYTES_RECEIVED, FIXED_SLOTS);
+        long[] largest = maxima.read(counters);
+        counters.sumInto(sums, BYTES_RECEIVED, MAXIMA);
         counters.sumInto(sums, STARTED, BYTES_RECEIVED);
 
-        HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums);
-        HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums);
+        long[] rise = lastMinute.increases(now, Arrays.copyOfRange(sums, FIXED_SLOTS, sums.length), 0, 0,
+                sums.length - FIXED_SLOTS);
+        double spanSeconds = rise[rise.length - 1] / 1e9;
+        long[] risen = new long[sums.length];
+        System.arraycopy(rise, 0, risen, FIXED_SLOTS, sums.length - FIXED_SLOTS);
+
+        HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums, largest[0]);
+        HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums, largest[1]);
         List<EndpointSnapshot> rows = new ArrayList<>(names.length);
         for (int i = 0; i < names.length; i++) {
             int slot = rowsBase + i * ROW_WIDTH;
             rows.add(new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED], sums[slot + ROW_BYTES_SENT],
-                    sums[slot + ROW_REQUESTS]));
+                    sums[slot + ROW_REQUESTS], risen[slot + ROW_BYTES_RECEIVED] / spanSeconds,
+                    risen[slot + ROW_BYTES_SENT] / spanSeconds, risen[slot + ROW_REQUESTS] / spanSeconds));
         }
         long bytesReceived = sums[BYTES_RECEIVED];
         long bytesSent = sums[BYTES_SENT];
         long overflowRequests = rows.get(1).requests();
         rows.sort(BUSIEST_FIRST);
         long requests = requestSnapshot.count();
-        Rate[] rate = rates.rates(ticker.getAsLong(), new long[] {bytesReceived, bytesSent, requests});
+        Rate[] rate = rates.rates(now, new long[] {bytesReceived, bytesSent, requests});
+        List<ListenerSnapshot> wire = new ArrayList<>(listeners.size());
+        for (ListenerWire listener : listeners) {
+            wire.add(listener.snapshot());
+        }
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
                 sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED],
                 requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
-                rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors());
+                rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors(),
+                requestSizes.snapshot(risen, largest[2]), responseSizes.snapshot(risen, largest[3]),
+                inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire);
+    }
+
+    /** The {@code n} largest exchanges in flight whose body passed the in-flight threshold, largest first. */
+    public List<TransferSnapshot> largestTransfersInFlight(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n: got " + n + "; allowed is 1 or more");
+        }
+        return inFlight.largest(n, ticker.getAsLong());
+    }
+
+    /**
+     * Shows the wire figures of {@code server}'s listeners beside this handler's body figures: each listener that
+     * has statistics enabled ({@code UndertowOptions.ENABLE_STATISTICS}) gets an MBean under this handler's,
+     * {@code ...,listener=<protocol>-<host>-<port>}, with the bytes it read and wrote (headers and framing included)
+     * and its requests, corrected where Undertow counts twice (HTTP/2 over ALPN); they are also in
+     * {@link BandwidthSnapshot#listeners()}. Call it after {@code server.start()} (and again after a restart).
+     *
+     * @return the names of the listeners now shown; a listener without statistics is not
+     */
+    public List<String> watchListeners(Undertow server) {
+        Objects.requireNonNull(server, "server");
+        List<String> shown = new ArrayList<>();
+        for (Undertow.ListenerInfo info : server.getListenerInfo()) {
+            ListenerWire listener = ListenerWire.of(info);
+            if (listener == null) {
+                continue;
+            }
+            listeners.removeIf(known -> known.name().equals(listener.name()));
+            listeners.add(listener);
+            shown.add(listener.name());
+            ObjectName child = MBeanPublisher.childName(name, "listener", listener.name());
+            publisher.addChild(child, () -> new ListenerMBean(this, listener.name()));
+        }
+        return shown;
+    }
+
+    /** The watched listener of that name, as last watched (a restarted server's listener replaces its old one). */
+    ListenerSnapshot listenerSnapshot(String listenerName) {
+        for (ListenerWire listener : listeners) {
+            if (listener.name().equals(listenerName)) {
+                return listener.snapshot();
+            }
+        }
+        throw new IllegalStateException("listener " + listenerName + " is not watched");
+    }
+
+    /** A new endpoint row: its MBean joins the handler's, wherever that is registered. */
+    private void rowAdmitted(Endpoint row) {
+        publisher.addChild(MBeanPublisher.childName(name, "endpoint", row.name),
+                () -> new EndpointMBean(this, row.name));
     }
 
     /**
@@ -210,13 +295,20 @@ public final class BandwidthStats implements AutoCloseable {
         }
     }
 
-    /** Keeps the current totals as this tick's rate sample, unless the tick has one already. */
+    /**
+     * Keeps the current totals, histograms and rows as this tick's samples, unless the tick has them already; moves
+     * the largest sizes' window on and samples the transfers in flight.
+     */
     void sampleRates() {
-        long[] totals = new long[rowsBase];
+        long now = ticker.getAsLong();
+        maxima.advance(counters, rates.tick(now));
+        long[] totals = new long[rowsBase + endpoints.names().length * ROW_WIDTH];
+        counters.sumInto(totals, FIXED_SLOTS, totals.length);
         counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
-        counters.sumInto(totals, FIXED_SLOTS, rowsBase);
-        long requests = requestSizes.snapshot(totals).count();
-        rates.sample(ticker.getAsLong(), new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
+        long requests = requestSizes.snapshot(totals, 0).count();
+        rates.sample(now, new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
+        lastMinute.sample(now, Arrays.copyOfRange(totals, FIXED_SLOTS, totals.length));
+        inFlight.sample(now);
     }
 
     /** How many per-thread counter rows are live (tests). */
@@ -250,11 +342,15 @@ public final class BandwidthStats implements AutoCloseable {
         cell.add(BYTES_SENT, bytes);
     }
 
-    /** Puts a completed exchange's body bytes on its row, counts it, and records its sizes. */
+    /**
+     * Puts a completed exchange's body bytes on its row, counts it, and records its sizes: the largest ones before
+     * the histograms, which readers read first.
+     */
     void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, long bodyBytesReceived, long bodyBytesSent) {
         int row = rowsBase + endpoint.index * ROW_WIDTH;
         cell.add(row + ROW_BYTES_RECEIVED, bodyBytesReceived);
         cell.add(row + ROW_BYTES_SENT, bodyBytesSent);
+        maxima.record(cell, bodyBytesReceived, bodyBytesSent);
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
         cell.add(row + ROW_REQUESTS, 1);
@@ -263,6 +359,23 @@ public final class BandwidthStats implements AutoCloseable {
     /** A second pass of an exchange already counted by this instance has completed. */
     void exchangeRepeated(StripedCounters.Cell cell) {
         cell.add(REPEATED, 1);
+    }
+
+    long inFlightThresholdBytes() {
+        return inFlightThresholdBytes;
+    }
+
+    /** On the exchange's thread: one direction of its body just passed the in-flight threshold. */
+    void passedInFlightThreshold(ExchangeTally tally, HttpServerExchange exchange, boolean inbound) {
+        try {
+            inFlight.list(tally, exchange, endpointOf(exchange), inbound, ticker.getAsLong());
+        } catch (RuntimeException e) {
+            // Listing must never fail the transfer; it is then only missing from the list.
+        }
+    }
+
+    void inFlightCompleted(ExchangeTally tally) {
+        inFlight.remove(tally);
     }
 
     void upgradeOpened(StripedCounters.Cell cell) {
@@ -295,6 +408,7 @@ public final class BandwidthStats implements AutoCloseable {
         private SizeBuckets sizeBuckets = SizeBuckets.defaultLayout();
         private Clock clock = Clock.systemUTC();
         private LongSupplier ticker = SYSTEM_TICKER;
+        private long inFlightThresholdBytes = InFlightTransfers.DEFAULT_THRESHOLD_BYTES;
 
         private Builder() {
         }
@@ -343,6 +457,22 @@ public final class BandwidthStats implements AutoCloseable {
          */
         public Builder sizeBuckets(long... upperBoundsBytes) {
             this.sizeBuckets = SizeBuckets.of(upperBoundsBytes);
+            return this;
+        }
+
+        /**
+         * The body size past which an exchange in flight is listed among the transfers in flight (the MBean's
+         * {@code TransfersInFlight}). Default {@value InFlightTransfers#DEFAULT_THRESHOLD_BYTES} bytes (1 MiB): see
+         * the guide for why.
+         *
+         * @throws IllegalArgumentException unless 1 or more
+         */
+        public Builder inFlightThresholdBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("inFlightThresholdBytes: got " + bytes
+                        + "; allowed are 1 byte or more (default " + InFlightTransfers.DEFAULT_THRESHOLD_BYTES + ")");
+            }
+            this.inFlightThresholdBytes = bytes;
             return this;
         }
 

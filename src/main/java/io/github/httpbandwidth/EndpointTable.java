@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The bounded set of endpoint rows: at most {@code cap} named rows, plus the fixed
@@ -26,15 +27,20 @@ final class EndpointTable {
     private final Endpoint unmatched = new Endpoint(UNMATCHED, 0);
     private final Endpoint overflow = new Endpoint(OVERFLOW, 1);
     private final LongAdder classifierErrors = new LongAdder();
+    private final Consumer<Endpoint> admitted;
     /** Row names by index; replaced, never changed, when a row is admitted. */
     private volatile String[] names = {UNMATCHED, OVERFLOW};
     private volatile boolean full;
 
-    EndpointTable(EndpointClassifier classifier, int cap) {
+    /** {@code admitted} hears of every row, the two fixed ones at once and each named one when it is admitted. */
+    EndpointTable(EndpointClassifier classifier, int cap, Consumer<Endpoint> admitted) {
         this.classifier = classifier;
         this.cap = cap;
+        this.admitted = admitted;
         rows.put(UNMATCHED, unmatched);
         rows.put(OVERFLOW, overflow);
+        admitted.accept(unmatched);
+        admitted.accept(overflow);
     }
 
     /** The most rows there can be: the named ones and the two fixed ones. */
@@ -86,6 +92,7 @@ final class EndpointTable {
         // Publish the name before the row can be found, so a reader that sees the row's counts sees its name.
         names = grown;
         rows.put(name, row);
+        admitted.accept(row);
         return row;
     }
 

@@ -22,6 +22,12 @@ import java.lang.invoke.VarHandle;
  * may read the request on an IO thread while a worker writes the response, so each direction keeps its own field,
  * written with release and read with acquire at completion.
  *
+ * <p>A body that passes the in-flight threshold lists its exchange in {@link InFlightTransfers} once, and the
+ * completion takes it off again; below the threshold that costs one comparison per read or write.
+ *
+ * <p>The tally reaches its stats through its counter cell, which belongs to them, so that it can hold its exchange
+ * (for the in-flight list) and still take 48 bytes.
+ *
  * <p>An exchange that passes through the same handler twice (a {@code restart}) gets a second tally, whose
  * wrappers find the first one's conduit below them: the second tally then neither wraps nor records, so the
  * exchange counts once without a per-request attachment.
@@ -32,8 +38,9 @@ final class ExchangeTally extends CountingSinkConduit
     private static final VarHandle BYTES_RECEIVED = field("bytesReceived");
     private static final VarHandle BYTES_SENT = field("bytesSent");
 
-    private final BandwidthStats stats;
+    /** Never null: the counters of the thread that created the tally, or of the one that last counted. */
     private StripedCounters.Cell cell;
+    private final HttpServerExchange exchange;
     /**
      * The thread inside a response write, if any (only that thread compares itself with it); or, once the exchange
      * completed inside that write, the exchange, whose completion the write's end then records. One field for
@@ -49,20 +56,35 @@ final class ExchangeTally extends CountingSinkConduit
     @SuppressWarnings("unused") // through BYTES_SENT
     private long bytesSent;
 
-    ExchangeTally(BandwidthStats stats) {
-        this.stats = stats;
-    }
-
-    void started() {
-        stats.exchangeStarted(cell());
+    /** Counts the exchange as started on the calling thread. */
+    ExchangeTally(BandwidthStats stats, HttpServerExchange exchange) {
+        this.cell = stats.cell();
+        this.exchange = exchange;
+        stats.exchangeStarted(cell);
     }
 
     @Override
     public void received(long bytes) {
         if (bytes > 0) {
-            BYTES_RECEIVED.setRelease(this, (long) BYTES_RECEIVED.get(this) + bytes);
-            stats.received(cell(), bytes);
+            long total = (long) BYTES_RECEIVED.get(this) + bytes;
+            BYTES_RECEIVED.setRelease(this, total);
+            StripedCounters.Cell c = cell();
+            BandwidthStats stats = stats(c);
+            stats.received(c, bytes);
+            if (total >= stats.inFlightThresholdBytes() && total - bytes < stats.inFlightThresholdBytes()) {
+                stats.passedInFlightThreshold(this, exchange, true);
+            }
         }
+    }
+
+    /** Request body bytes received so far; any thread. */
+    long bytesReceived() {
+        return (long) BYTES_RECEIVED.getAcquire(this);
+    }
+
+    /** Response body bytes sent so far; any thread. */
+    long bytesSent() {
+        return (long) BYTES_SENT.getAcquire(this);
     }
 
     @Override
@@ -73,8 +95,14 @@ final class ExchangeTally extends CountingSinkConduit
     @Override
     void sent(long bytes) {
         if (bytes > 0 && !bodiless) {
-            BYTES_SENT.setRelease(this, (long) BYTES_SENT.get(this) + bytes);
-            stats.sent(cell(), bytes);
+            long total = (long) BYTES_SENT.get(this) + bytes;
+            BYTES_SENT.setRelease(this, total);
+            StripedCounters.Cell c = cell();
+            BandwidthStats stats = stats(c);
+            stats.sent(c, bytes);
+            if (total >= stats.inFlightThresholdBytes() && total - bytes < stats.inFlightThresholdBytes()) {
+                stats.passedInFlightThreshold(this, exchange, false);
+            }
         }
         Object completedInside = writer;
         writer = null;
@@ -87,7 +115,7 @@ final class ExchangeTally extends CountingSinkConduit
     public boolean countedBelow(Conduit below) {
         ExchangeTally other = below instanceof ExchangeTally t ? t
                 : below instanceof CountingSourceConduit c && c.tally() instanceof ExchangeTally t ? t : null;
-        if (other != null && other.stats == stats) {
+        if (other != null && other.cell.countersOwner() == cell.countersOwner()) {
             repeated = true;
         }
         return repeated;
@@ -109,7 +137,8 @@ final class ExchangeTally extends CountingSinkConduit
     public void exchangeEvent(HttpServerExchange exchange, NextListener nextListener) {
         try {
             if (repeated) {
-                stats.exchangeRepeated(cell());
+                StripedCounters.Cell c = cell();
+                stats(c).exchangeRepeated(c);
             } else if (writer == Thread.currentThread()) {
                 // Completed inside a write that is failing (the client went away): its bytes are only known when
                 // the write ends, and must be in the exchange's size.
@@ -123,9 +152,15 @@ final class ExchangeTally extends CountingSinkConduit
     }
 
     private void complete(HttpServerExchange exchange) {
+        StripedCounters.Cell c = cell();
+        BandwidthStats stats = stats(c);
         Endpoint endpoint = stats.endpointOf(exchange);
-        stats.exchangeCompleted(cell(), endpoint, (long) BYTES_RECEIVED.getAcquire(this),
-                (long) BYTES_SENT.getAcquire(this));
+        long received = (long) BYTES_RECEIVED.getAcquire(this);
+        long sent = (long) BYTES_SENT.getAcquire(this);
+        stats.exchangeCompleted(c, endpoint, received, sent);
+        if (received >= stats.inFlightThresholdBytes() || sent >= stats.inFlightThresholdBytes()) {
+            stats.inFlightCompleted(this);
+        }
         if (exchange.isUpgrade()) {
             // Before the next listener: the last one hands the connection to the upgrade listener.
             UpgradeTally.attach(stats, endpoint, exchange);
@@ -134,9 +169,13 @@ final class ExchangeTally extends CountingSinkConduit
 
     /** The current thread's counters: the exchange may move between an IO thread and a worker thread. */
     private StripedCounters.Cell cell() {
-        StripedCounters.Cell c = stats.cell(cell);
+        StripedCounters.Cell c = cell.forCurrentThread();
         cell = c;
         return c;
+    }
+
+    private static BandwidthStats stats(StripedCounters.Cell cell) {
+        return (BandwidthStats) cell.countersOwner();
     }
 
     private static VarHandle field(String name) {

@@ -3,7 +3,13 @@ package io.github.httpbandwidth;
 import java.util.Arrays;
 
 /**
- * One consistent read of a body size histogram: cumulative bucket counts, their total and the sum of sizes.
+ * One consistent read of a body size histogram: cumulative bucket counts, their total, the sum of sizes and the
+ * largest size, since counting started or over a recent window.
+ *
+ * <p>Quantiles are estimated from the buckets the way Prometheus's {@code histogram_quantile} estimates them from
+ * the same buckets (linear interpolation inside the bucket that holds the rank), then capped at the largest body
+ * recorded: with the default buckets (powers of 2) an estimate is off by less than its bucket's width, at most a
+ * factor of 2, and never above a body that was actually seen.
  *
  * <p>Immutable. {@code cumulativeCounts()[i]} is the number of bodies of at most {@code upperBounds()[i]} bytes;
  * the last cumulative count is the {@code +Inf} bucket and equals {@link #count()}.
@@ -16,11 +22,13 @@ public final class HistogramSnapshot {
     private final long[] upperBounds;
     private final long[] cumulativeCounts;
     private final long sumBytes;
+    private final long maxBytes;
 
-    HistogramSnapshot(long[] upperBounds, long[] cumulativeCounts, long sumBytes) {
+    HistogramSnapshot(long[] upperBounds, long[] cumulativeCounts, long sumBytes, long maxBytes) {
         this.upperBounds = upperBounds;
         this.cumulativeCounts = cumulativeCounts;
         this.sumBytes = sumBytes;
+        this.maxBytes = maxBytes;
     }
 
     /** The finite bucket bounds in bytes, ascending; {@code +Inf} is not included. */
@@ -49,9 +57,45 @@ public final class HistogramSnapshot {
         return count == 0 ? 0.0 : (double) sumBytes / count;
     }
 
+    /** The largest recorded body, in bytes (exact, not estimated); 0 before the first record. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * The estimated {@code q}-quantile of the recorded body sizes, in bytes; 0 before the first record. See the
+     * class description for the method.
+     *
+     * @param q from 0 to 1, for example 0.99
+     * @throws IllegalArgumentException when {@code q} is outside {@code [0, 1]}
+     */
+    public double quantileBytes(double q) {
+        if (!(q >= 0 && q <= 1)) {
+            throw new IllegalArgumentException("q: got " + q + "; allowed are 0 to 1 (0.99 for the 99th percentile)");
+        }
+        long count = count();
+        if (count == 0) {
+            return 0.0;
+        }
+        double rank = q * count;
+        int bucket = 0;
+        while (bucket < upperBounds.length && cumulativeCounts[bucket] < rank) {
+            bucket++;
+        }
+        if (bucket == upperBounds.length) {
+            // The +Inf bucket has no upper bound to interpolate to; the largest body is the best figure there is.
+            return maxBytes;
+        }
+        long below = bucket == 0 ? 0 : cumulativeCounts[bucket - 1];
+        double lower = bucket == 0 ? 0 : upperBounds[bucket - 1];
+        double upper = upperBounds[bucket];
+        double estimate = lower + (upper - lower) * (rank - below) / (cumulativeCounts[bucket] - below);
+        return Math.min(estimate, maxBytes);
+    }
+
     @Override
     public String toString() {
         return "HistogramSnapshot{le=" + Arrays.toString(upperBounds) + "+Inf, cumulative="
-                + Arrays.toString(cumulativeCounts) + ", sumBytes=" + sumBytes + '}';
+                + Arrays.toString(cumulativeCounts) + ", sumBytes=" + sumBytes + ", maxBytes=" + maxBytes + '}';
     }
 }

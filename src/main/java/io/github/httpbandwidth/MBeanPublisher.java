@@ -6,13 +6,26 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** Keeps track of where one {@link BandwidthStats} is registered, so registering is idempotent and closing undoes it. */
+/**
+ * Keeps track of where one {@link BandwidthStats} is registered, so registering is idempotent and closing undoes it:
+ * the handler's MBean and, under it, one MBean per endpoint row and per watched listener ("children"), registered
+ * wherever the handler's MBean is and unregistered with it.
+ */
 final class MBeanPublisher {
 
+    /** The handler's MBean by server. */
     private final Map<MBeanServer, ObjectName> registered = new IdentityHashMap<>();
+    /** The children registered in each server: only those are unregistered there, never a stranger's MBean. */
+    private final Map<MBeanServer, List<ObjectName>> registeredChildren = new IdentityHashMap<>();
+    /** Every child MBean there is, by name: registered in every server above. */
+    private final Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
 
     static ObjectName objectName(String name) {
         try {
@@ -24,9 +37,22 @@ final class MBeanPublisher {
     }
 
     /**
-     * Registers {@code stats}' MBean. With {@code replaceEarlier}, an MBean of the same name that an earlier copy
-     * of this library registered (a previous deployment of the same application, whose configuration was parsed
-     * again) is unregistered first; any other MBean of that name is left alone and refused.
+     * The name of a child MBean: the handler's with one more key, {@code endpoint} or {@code listener}, whose value
+     * is quoted only when it holds a character an ObjectName value cannot hold as it is.
+     */
+    static ObjectName childName(String name, String key, String value) {
+        boolean plain = !value.isEmpty() && value.chars().noneMatch(c -> ",=:\"*?\\\n".indexOf(c) >= 0);
+        try {
+            return new ObjectName(objectName(name) + "," + key + "=" + (plain ? value : ObjectName.quote(value)));
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(key + ": \"" + value + "\" does not form an ObjectName", e);
+        }
+    }
+
+    /**
+     * Registers {@code stats}' MBean and its children. With {@code replaceEarlier}, an MBean of the same name that an
+     * earlier copy of this library registered (a previous deployment of the same application, whose configuration
+     * was parsed again) is unregistered first; any other MBean of that name is left alone and refused.
      */
     synchronized ObjectName register(BandwidthStats stats, MBeanServer server, boolean replaceEarlier) {
         ObjectName name = registered.get(server);
@@ -47,7 +73,33 @@ final class MBeanPublisher {
             throw new IllegalStateException("could not register " + name + ": " + e.getMessage(), e);
         }
         registered.put(server, name);
+        registeredChildren.put(server, new ArrayList<>());
+        for (Map.Entry<ObjectName, Supplier<Object>> child : children.entrySet()) {
+            registerChild(server, child.getKey(), child.getValue());
+        }
         return name;
+    }
+
+    /**
+     * Adds a child MBean, registered now in every server the handler's MBean is in, and later in any it is
+     * registered in. Never throws: it may be called on a request thread, and a child that cannot be registered
+     * (its name taken by someone else) is only missing from the console.
+     */
+    synchronized void addChild(ObjectName name, Supplier<Object> mbean) {
+        if (children.putIfAbsent(name, mbean) == null) {
+            for (MBeanServer server : registered.keySet()) {
+                registerChild(server, name, mbean);
+            }
+        }
+    }
+
+    private void registerChild(MBeanServer server, ObjectName name, Supplier<Object> mbean) {
+        try {
+            server.registerMBean(mbean.get(), name);
+            registeredChildren.get(server).add(name);
+        } catch (JMException | RuntimeException e) {
+            // Missing from the console only; counting goes on.
+        }
     }
 
     private static void unregisterEarlierCopy(MBeanServer server, ObjectName name) {
@@ -64,27 +116,50 @@ final class MBeanPublisher {
         }
     }
 
-    /** The MBean in {@code server} was unregistered (by anyone); true when none is left anywhere. */
-    synchronized boolean forget(MBeanServer server) {
-        registered.remove(server);
-        return registered.isEmpty();
+    /**
+     * The handler's MBean in {@code server} was unregistered (by anyone): its children there go too. True when no
+     * MBean of the handler is left anywhere.
+     */
+    boolean forget(MBeanServer server) {
+        List<ObjectName> childNames;
+        boolean none;
+        synchronized (this) {
+            registered.remove(server);
+            none = registered.isEmpty();
+            List<ObjectName> there = registeredChildren.remove(server);
+            childNames = there != null ? there : List.of();
+        }
+        for (ObjectName child : childNames) {
+            unregister(server, child);
+        }
+        return none;
     }
 
     void unregisterAll() {
         Map<MBeanServer, ObjectName> all;
+        Map<MBeanServer, List<ObjectName>> allChildren;
         synchronized (this) {
-            // A copy: each unregistration calls back into forget().
+            // Copies: each unregistration calls back into forget(), which then finds nothing to do.
             all = new IdentityHashMap<>(registered);
+            allChildren = new IdentityHashMap<>(registeredChildren);
             registered.clear();
+            registeredChildren.clear();
         }
         for (Map.Entry<MBeanServer, ObjectName> entry : all.entrySet()) {
-            try {
-                entry.getKey().unregisterMBean(entry.getValue());
-            } catch (InstanceNotFoundException e) {
-                // Someone unregistered it by name already; the goal is reached.
-            } catch (JMException e) {
-                throw new IllegalStateException("could not unregister " + entry.getValue() + ": " + e.getMessage(), e);
+            for (ObjectName child : allChildren.getOrDefault(entry.getKey(), List.of())) {
+                unregister(entry.getKey(), child);
             }
+            unregister(entry.getKey(), entry.getValue());
+        }
+    }
+
+    private static void unregister(MBeanServer server, ObjectName name) {
+        try {
+            server.unregisterMBean(name);
+        } catch (InstanceNotFoundException e) {
+            // Someone unregistered it by name already; the goal is reached.
+        } catch (JMException e) {
+            throw new IllegalStateException("could not unregister " + name + ": " + e.getMessage(), e);
         }
     }
 }

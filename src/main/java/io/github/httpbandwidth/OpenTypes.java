@@ -24,8 +24,12 @@ final class OpenTypes {
     private static final String[] BUCKET_ITEMS = {LE, "count"};
     private static final String[] ENDPOINT_ITEMS = {ENDPOINT, "bytesReceived", "bytesSent", "requests"};
 
+    private static final String[] TRANSFER_ITEMS = {"rank", ENDPOINT, "direction", "bytes", "bytesReceived",
+        "bytesSent", "secondsOpen", "timedFrom", "bytesPerSecond", "client"};
+
     static final TabularType SIZE_BUCKETS;
     static final TabularType ENDPOINTS;
+    static final TabularType TRANSFERS;
 
     static {
         try {
@@ -44,6 +48,20 @@ final class OpenTypes {
                     new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG});
             ENDPOINTS = new TabularType("Endpoints", "Per-endpoint body bytes and requests, one row per endpoint",
                     endpoint, new String[] {ENDPOINT});
+            CompositeType transfer = new CompositeType("Transfer", "One exchange in flight past the threshold",
+                    TRANSFER_ITEMS,
+                    new String[] {"1 for the largest", "Endpoint row it counts on",
+                        "inbound (request body), outbound (response body) or both",
+                        "Body bytes moved so far in that direction (bytes)", "Request body bytes so far (bytes)",
+                        "Response body bytes so far (bytes)", "Seconds open, from timedFrom (seconds)",
+                        "request start, or threshold when Undertow does not record request start times",
+                        "Body bytes per second in that direction over the last 1 to 6 seconds (bytes/s)",
+                        "Client address and port"},
+                    new OpenType<?>[] {SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING, SimpleType.LONG,
+                        SimpleType.LONG, SimpleType.LONG, SimpleType.DOUBLE, SimpleType.STRING, SimpleType.DOUBLE,
+                        SimpleType.STRING});
+            TRANSFERS = new TabularType("Transfers", "Exchanges in flight past the threshold, largest first",
+                    transfer, new String[] {"rank"});
         } catch (OpenDataException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,6 +86,17 @@ final class OpenTypes {
         TabularDataSupport table = new TabularDataSupport(ENDPOINTS, endpoints.size() * 2, 0.75f);
         for (EndpointSnapshot e : endpoints) {
             table.put(row(ENDPOINTS.getRowType(), ENDPOINT_ITEMS, e.endpoint(), e.bytesReceived(), e.bytesSent(), e.requests()));
+        }
+        return table;
+    }
+
+    /** Ranked from 1, in the list's order. */
+    static TabularData transfers(List<TransferSnapshot> transfers) {
+        TabularDataSupport table = new TabularDataSupport(TRANSFERS, Math.max(16, transfers.size() * 2), 0.75f);
+        int rank = 1;
+        for (TransferSnapshot t : transfers) {
+            table.put(row(TRANSFERS.getRowType(), TRANSFER_ITEMS, rank++, t.endpoint(), t.direction(), t.bytes(),
+                    t.bytesReceived(), t.bytesSent(), t.secondsOpen(), t.timedFrom(), t.bytesPerSecond(), t.client()));
         }
         return table;
     }

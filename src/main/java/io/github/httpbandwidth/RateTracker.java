@@ -20,21 +20,38 @@ final class RateTracker {
 
     static final long TICK_SECONDS = 5;
     static final long TICK_NANOS = TICK_SECONDS * 1_000_000_000L;
-    private static final long[] WINDOWS_NANOS = {60 * 1_000_000_000L, 300 * 1_000_000_000L, 900 * 1_000_000_000L};
-    /** A sample per tick for the longest window plus a tick, and one spare. */
-    private static final int SLOTS = (int) (WINDOWS_NANOS[2] / TICK_NANOS) + 3;
+    static final long ONE_MINUTE_NANOS = 60 * 1_000_000_000L;
+    private static final long[] RATE_WINDOWS_NANOS = {ONE_MINUTE_NANOS, 300 * 1_000_000_000L, 900 * 1_000_000_000L};
 
     private final long startNanos;
-    private final long[] times = new long[SLOTS];
+    private final long[] windowsNanos;
+    private final long[] times;
+    /** One sample per slot; a sample may be shorter than a later one (a series added later was 0 before). */
     private final long[][] values;
     private int newest;
     private int size = 1;
 
-    /** Starts with a sample of zeros at {@code startNanos}: the counters' values when counting began. */
+    /** 1, 5 and 15 minute windows. Starts with a sample of zeros at {@code startNanos}. */
     RateTracker(int series, long startNanos) {
+        this(series, startNanos, RATE_WINDOWS_NANOS);
+    }
+
+    /**
+     * Starts with a sample of zeros at {@code startNanos}: the counters' values when counting began; keeps a
+     * sample per tick for the longest of {@code windowsNanos} (ascending) plus a tick, and one spare.
+     */
+    RateTracker(int series, long startNanos, long... windowsNanos) {
         this.startNanos = startNanos;
-        this.values = new long[SLOTS][series];
+        this.windowsNanos = windowsNanos.clone();
+        int slots = (int) (windowsNanos[windowsNanos.length - 1] / TICK_NANOS) + 3;
+        this.times = new long[slots];
+        this.values = new long[slots][series];
         times[0] = startNanos;
+    }
+
+    /** The tick {@code nanos} falls in, counted from the start. */
+    long tick(long nanos) {
+        return Math.floorDiv(nanos - startNanos, TICK_NANOS);
     }
 
     /** Keeps {@code current} as the sample of the tick {@code nowNanos} falls in, unless that tick has one. */
@@ -42,13 +59,16 @@ final class RateTracker {
         if (tick(nowNanos) <= tick(times[newest])) {
             return;
         }
-        newest = (newest + 1) % SLOTS;
+        newest = (newest + 1) % times.length;
         times[newest] = nowNanos;
+        if (values[newest].length != current.length) {
+            values[newest] = new long[current.length];
+        }
         System.arraycopy(current, 0, values[newest], 0, current.length);
-        size = Math.min(size + 1, SLOTS);
+        size = Math.min(size + 1, times.length);
     }
 
-    /** Samples, then returns one {@link Rate} per series of {@code current}. */
+    /** Samples, then returns one {@link Rate} per series of {@code current}, for the three rate windows. */
     synchronized Rate[] rates(long nowNanos, long[] current) {
         sample(nowNanos, current);
         Rate[] rates = new Rate[current.length];
@@ -59,25 +79,47 @@ final class RateTracker {
         return rates;
     }
 
-    private long tick(long nanos) {
-        return Math.floorDiv(nanos - startNanos, TICK_NANOS);
+    /**
+     * Samples, then returns how much each series in {@code [from, to)} of {@code current} rose over the window
+     * {@code window} (an index into the windows), and, as its last element, the span in nanoseconds that rise
+     * is spread over for a rate.
+     */
+    synchronized long[] increases(long nowNanos, long[] current, int window, int from, int to) {
+        sample(nowNanos, current);
+        int index = baseline(nowNanos, windowsNanos[window]);
+        long[] old = values[index];
+        long[] increases = new long[to - from + 1];
+        for (int s = from; s < to; s++) {
+            increases[s - from] = Math.max(0, current[s] - (s < old.length ? old[s] : 0));
+        }
+        increases[to - from] = span(nowNanos, index, windowsNanos[window]);
+        return increases;
     }
 
-    private double rate(int series, int window, long now, long current) {
-        long windowNanos = WINDOWS_NANOS[window];
-        // The newest sample at least a window old; the oldest kept when the process (or the ring) is younger.
+    /** The newest sample at least a window old; the oldest kept when the process (or the ring) is younger. */
+    private int baseline(long now, long windowNanos) {
         int index = newest;
         for (int i = 0; i < size; i++) {
-            index = Math.floorMod(newest - i, SLOTS);
+            index = Math.floorMod(newest - i, times.length);
             if (now - times[index] >= windowNanos) {
                 break;
             }
         }
-        long increase = current - values[index][series];
+        return index;
+    }
+
+    private long span(long now, int index, long windowNanos) {
+        return Math.max(windowNanos, now - times[index] - TICK_NANOS);
+    }
+
+    private double rate(int series, int window, long now, long current) {
+        long windowNanos = windowsNanos[window];
+        int index = baseline(now, windowNanos);
+        long[] old = values[index];
+        long increase = current - (series < old.length ? old[series] : 0);
         if (increase <= 0) {
             return 0.0;
         }
-        long span = Math.max(windowNanos, now - times[index] - TICK_NANOS);
-        return increase * 1e9 / span;
+        return increase * 1e9 / span(now, index, windowNanos);
     }
 }

@@ -30,13 +30,14 @@ final class SizeHistogram {
         cell.add(sumSlot, sizeBytes);
     }
 
-    HistogramSnapshot snapshot(long[] sums) {
+    /** From slots summed (or risen over a window) into {@code sums}, with the largest body of the same span. */
+    HistogramSnapshot snapshot(long[] sums, long maxBytes) {
         long[] cumulative = new long[buckets.count()];
         long running = 0;
         for (int i = 0; i < cumulative.length; i++) {
             running += sums[base + i];
             cumulative[i] = running;
         }
-        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sums[sumSlot]);
+        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sums[sumSlot], maxBytes);
     }
 }

@@ -1,18 +1,15 @@
 package io.github.httpbandwidth;
 
-import javax.management.ImmutableDescriptor;
 import javax.management.openmbean.OpenMBeanAttributeInfoSupport;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Every attribute of the BandwidthStats MBean: its name, description, unit, open type and how it is read
  * from a {@link BandwidthSnapshot}. The one place that says what the MBean shows.
  */
-enum StatsAttribute {
+enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
     BYTES_RECEIVED("BytesReceived", "Request body bytes received, counted as they arrive (de-chunked; "
             + "unread bodies count when Undertow drains them); includes exchanges in flight and the frames received "
             + "on upgraded connections",
@@ -46,6 +43,53 @@ enum StatsAttribute {
     RESPONSE_SIZE_BUCKETS("ResponseSizeBuckets", "Response body size histogram: cumulative count of completed "
             + "exchanges per upper bound le (bytes)", Unit.REQUESTS, OpenTypes.SIZE_BUCKETS,
             s -> OpenTypes.sizeBuckets(s.responseSizes())),
+    REQUEST_SIZE_P50("RequestSizeP50Bytes", "Median request body size of completed exchanges since start, "
+            + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.5)),
+    REQUEST_SIZE_P90("RequestSizeP90Bytes", "90th percentile of request body sizes of completed exchanges since "
+            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.9)),
+    REQUEST_SIZE_P99("RequestSizeP99Bytes", "99th percentile of request body sizes of completed exchanges since "
+            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.requestSizes().quantileBytes(0.99)),
+    REQUEST_SIZE_MAX("RequestSizeMaxBytes", "Largest request body of a completed exchange since start (exact)",
+            Unit.BYTES, SimpleType.LONG, s -> s.requestSizes().maxBytes()),
+    RESPONSE_SIZE_P50("ResponseSizeP50Bytes", "Median response body size of completed exchanges since start, "
+            + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.responseSizes().quantileBytes(0.5)),
+    RESPONSE_SIZE_P90("ResponseSizeP90Bytes", "90th percentile of response body sizes of completed exchanges since "
+            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.responseSizes().quantileBytes(0.9)),
+    RESPONSE_SIZE_P99("ResponseSizeP99Bytes", "99th percentile of response body sizes of completed exchanges since "
+            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.responseSizes().quantileBytes(0.99)),
+    RESPONSE_SIZE_MAX("ResponseSizeMaxBytes", "Largest response body of a completed exchange since start (exact)",
+            Unit.BYTES, SimpleType.LONG, s -> s.responseSizes().maxBytes()),
+    REQUEST_SIZE_P50_1M("RequestSizeP50Bytes1m", "Median request body size of exchanges completed in the last "
+            + "minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.requestSizesLastMinute().quantileBytes(0.5)),
+    REQUEST_SIZE_P90_1M("RequestSizeP90Bytes1m", "90th percentile of request body sizes of exchanges completed in "
+            + "the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.requestSizesLastMinute().quantileBytes(0.9)),
+    REQUEST_SIZE_P99_1M("RequestSizeP99Bytes1m", "99th percentile of request body sizes of exchanges completed in "
+            + "the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.requestSizesLastMinute().quantileBytes(0.99)),
+    REQUEST_SIZE_MAX_1M("RequestSizeMaxBytes1m", "Largest request body of an exchange completed in the last minute "
+            + "(60 to 65 s; exact)", Unit.BYTES, SimpleType.LONG, s -> s.requestSizesLastMinute().maxBytes()),
+    RESPONSE_SIZE_P50_1M("ResponseSizeP50Bytes1m", "Median response body size of exchanges completed in the last "
+            + "minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.responseSizesLastMinute().quantileBytes(0.5)),
+    RESPONSE_SIZE_P90_1M("ResponseSizeP90Bytes1m", "90th percentile of response body sizes of exchanges completed "
+            + "in the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.responseSizesLastMinute().quantileBytes(0.9)),
+    RESPONSE_SIZE_P99_1M("ResponseSizeP99Bytes1m", "99th percentile of response body sizes of exchanges completed "
+            + "in the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
+            s -> s.responseSizesLastMinute().quantileBytes(0.99)),
+    RESPONSE_SIZE_MAX_1M("ResponseSizeMaxBytes1m", "Largest response body of an exchange completed in the last "
+            + "minute (60 to 65 s; exact)", Unit.BYTES, SimpleType.LONG, s -> s.responseSizesLastMinute().maxBytes()),
+    TRANSFERS_IN_FLIGHT("TransfersInFlight", "The largest exchanges in flight whose request or response body "
+            + "passed InFlightThresholdBytes, largest first (at most 10; the operation largestTransfersInFlight "
+            + "gives more): endpoint, direction, body bytes so far, seconds open, current bytes/s, client",
+            Unit.TRANSFERS, OpenTypes.TRANSFERS, s -> OpenTypes.transfers(s.transfersInFlight())),
+    IN_FLIGHT_THRESHOLD("InFlightThresholdBytes", "Body size past which an exchange in flight is listed in "
+            + "TransfersInFlight", Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::inFlightThresholdBytes),
     ENDPOINTS("Endpoints", "Per endpoint (route template): body bytes received and sent, completed exchanges; "
             + "an exchange's bytes reach its row when it completes, an upgraded connection's as they pass; rows "
             + "(unmatched) and (overflow) included",
@@ -79,14 +123,6 @@ enum StatsAttribute {
     REQUESTS_RATE_15M("RequestsPerSecond15m", "Completed exchanges per second over the last 15 minutes",
             Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().fifteenMinutes());
 
-    private static final Map<String, StatsAttribute> BY_NAME = new HashMap<>();
-
-    static {
-        for (StatsAttribute attribute : values()) {
-            BY_NAME.put(attribute.attributeName, attribute);
-        }
-    }
-
     private final String attributeName;
     private final String description;
     private final Unit unit;
@@ -102,39 +138,26 @@ enum StatsAttribute {
         this.reader = reader;
     }
 
-    /** The attribute of that name, or {@code null}. */
-    static StatsAttribute named(String name) {
-        return BY_NAME.get(name);
-    }
-
-    String attributeName() {
+    @Override
+    public String attributeName() {
         return attributeName;
     }
 
-    Object read(BandwidthSnapshot snapshot) {
+    @Override
+    public Object read(BandwidthSnapshot snapshot) {
         return reader.apply(snapshot);
     }
 
     /** Description with its unit, as JConsole shows it and the JMX exporter uses it for HELP. */
-    OpenMBeanAttributeInfoSupport info() {
-        return new OpenMBeanAttributeInfoSupport(attributeName, description + " (" + unit.text + ")", type,
-                true, false, false, new ImmutableDescriptor("units=" + unit.text));
+    @Override
+    public OpenMBeanAttributeInfoSupport info() {
+        return OpenAttribute.info(attributeName, description, unit, type);
     }
 
-    private enum Unit {
-        BYTES("bytes"),
-        BYTES_PER_SECOND("bytes/s"),
-        REQUESTS("requests"),
-        REQUESTS_PER_SECOND("requests/s"),
-        ENDPOINTS("endpoints"),
-        CONNECTIONS("connections"),
-        EXCEPTIONS("exceptions"),
-        EPOCH_MILLIS("milliseconds since 1970-01-01T00:00:00Z");
-
-        private final String text;
-
-        Unit(String text) {
-            this.text = text;
-        }
+    /** How the percentiles are estimated, said in each one's description. */
+    private static final class HistogramNote {
+        static final String TEXT = "estimated from the size histogram as Prometheus's histogram_quantile does "
+                + "(linear interpolation inside the bucket holding the rank), capped at the largest body seen in "
+                + "the same period";
     }
 }

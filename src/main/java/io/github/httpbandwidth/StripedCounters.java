@@ -23,6 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Virtual threads (Java 21) come and go with single tasks, so they do not get a cell each: they share one
  * cell that is updated with atomic adds, sized for every slot up front.
  *
+ * <p>Some slots may hold stamped maxima instead of sums (see {@link Cell#stampedMax}): a stamp in the top
+ * {@value #STAMP_BITS} bits, a value below it. Readers visit those slots cell by cell ({@link #visit}), and a cell
+ * of a thread that ended is folded into the retired row by keeping the newer stamp's value, or the larger value
+ * of the same stamp.
+ *
  * <p>Writers are lock-free; readers and a platform thread's first registration take this object's lock.
  */
 final class StripedCounters {
@@ -39,16 +44,84 @@ final class StripedCounters {
     private final Set<Cell> cells = ConcurrentHashMap.newKeySet();
     private final int initialWidth;
     private final int maxWidth;
+    private final int stampedFrom;
+    private final int stampedTo;
+    private final Object owner;
     private Cell shared;
     private long[] retired = new long[0];
+
+    /** Counters with no stamped slots and no owner. */
+    StripedCounters(int initialWidth, int maxWidth) {
+        this(initialWidth, maxWidth, 0, 0, null);
+    }
+
+    /** Bits of a stamped slot that hold the stamp; the value takes the rest. */
+    static final int STAMP_BITS = 24;
+    static final int VALUE_BITS = Long.SIZE - STAMP_BITS;
+    static final long VALUE_MASK = (1L << VALUE_BITS) - 1;
+    private static final int STAMP_MASK = (1 << STAMP_BITS) - 1;
 
     /**
      * @param initialWidth slots a new cell starts with
      * @param maxWidth the most slots there will ever be (the shared cell's size)
+     * @param stampedFrom the first slot holding stamped maxima
+     * @param stampedTo the slot after the last one holding stamped maxima (equal to {@code stampedFrom}: none)
+     * @param owner what the counters belong to, reachable from each cell (so a holder of a cell needs no other
+     *         reference to it)
      */
-    StripedCounters(int initialWidth, int maxWidth) {
+    StripedCounters(int initialWidth, int maxWidth, int stampedFrom, int stampedTo, Object owner) {
         this.initialWidth = initialWidth;
         this.maxWidth = maxWidth;
+        this.stampedFrom = stampedFrom;
+        this.stampedTo = stampedTo;
+        this.owner = owner;
+    }
+
+    /** {@code stamp} (wrapped to {@value #STAMP_BITS} bits) and {@code value} (at most {@link #VALUE_MASK}). */
+    static long stamped(int stamp, long value) {
+        return ((long) (stamp & STAMP_MASK) << VALUE_BITS) | Math.min(value, VALUE_MASK);
+    }
+
+    static int stampOf(long stamped) {
+        return (int) (stamped >>> VALUE_BITS);
+    }
+
+    static long valueOf(long stamped) {
+        return stamped & VALUE_MASK;
+    }
+
+    /** Of two stamped maxima, the one with the newer stamp (stamps wrap around), or the larger of one stamp. */
+    static long newerOrLarger(long a, long b) {
+        // 0 is an empty slot, whatever its stamp would say.
+        if (a == 0 || b == 0) {
+            return a | b;
+        }
+        int ageOfB = (stampOf(a) - stampOf(b)) & STAMP_MASK;
+        if (ageOfB == 0) {
+            return Math.max(a, b);
+        }
+        return ageOfB < (1 << (STAMP_BITS - 1)) ? a : b;
+    }
+
+    /** Receives the value of one slot of one row (a cell, or the retired total). */
+    interface SlotVisitor {
+        void visit(int slot, long value);
+    }
+
+    /** Shows {@code visitor} every slot in {@code [from, to)} of the retired total and of each cell. */
+    synchronized void visit(int from, int to, SlotVisitor visitor) {
+        retireEnded();
+        visitRange(retired, from, to, visitor);
+        for (Cell cell : cells) {
+            visitRange(cell.slots, from, to, visitor);
+        }
+    }
+
+    private static void visitRange(long[] slots, int from, int to, SlotVisitor visitor) {
+        int end = Math.min(to, slots.length);
+        for (int i = from; i < end; i++) {
+            visitor.visit(i, (long) SLOT.getAcquire(slots, i));
+        }
     }
 
     /**
@@ -76,11 +149,23 @@ final class StripedCounters {
          * or registration folds its cell.
          */
         private final Thread owner;
+        private final StripedCounters counters;
         private volatile long[] slots;
 
-        private Cell(Thread owner, int width) {
+        private Cell(Thread owner, StripedCounters counters, int width) {
             this.owner = owner;
+            this.counters = counters;
             this.slots = new long[width];
+        }
+
+        /** The owner given to the counters this cell belongs to. */
+        Object countersOwner() {
+            return counters.owner;
+        }
+
+        /** The calling thread's cell of the same counters: this one when the calling thread may use it. */
+        Cell forCurrentThread() {
+            return ownedByCurrentThread() ? this : counters.cell(null);
         }
 
         void add(int slot, long delta) {
@@ -93,6 +178,30 @@ final class StripedCounters {
                 s = grow(slot);
             }
             SLOT.setRelease(s, slot, s[slot] + delta);
+        }
+
+        /**
+         * Keeps {@code stamped} (see {@link StripedCounters#stamped}) in the slot when the slot holds another
+         * stamp, or the same stamp with a smaller value: a maximum per stamp, restarted when the stamp moves on.
+         * One read when nothing changes; the shared cell retries a compare-and-set only while it would raise.
+         */
+        void stampedMax(int slot, long stamped) {
+            long[] s = slots;
+            if (slot >= s.length) {
+                s = grow(slot);
+            }
+            long current = (long) SLOT.getOpaque(s, slot);
+            while (stampOf(current) != stampOf(stamped) || stamped > current) {
+                if (owner != null) {
+                    SLOT.setRelease(s, slot, stamped);
+                    return;
+                }
+                long witness = (long) SLOT.compareAndExchange(s, slot, current, stamped);
+                if (witness == current) {
+                    return;
+                }
+                current = witness;
+            }
         }
 
         /** Whether the calling thread may use this cell: its owner, or anyone for the shared cell. */
@@ -117,13 +226,13 @@ final class StripedCounters {
         Thread current = Thread.currentThread();
         if (isVirtual(current)) {
             if (shared == null) {
-                shared = new Cell(null, maxWidth);
+                shared = new Cell(null, this, maxWidth);
                 cells.add(shared);
             }
             return shared;
         }
         retireEnded();
-        Cell cell = new Cell(current, initialWidth);
+        Cell cell = new Cell(current, this, initialWidth);
         cells.add(cell);
         return cell;
     }
@@ -177,7 +286,9 @@ final class StripedCounters {
                     retired = Arrays.copyOf(retired, slots.length);
                 }
                 for (int i = 0; i < slots.length; i++) {
-                    retired[i] += (long) SLOT.getAcquire(slots, i);
+                    long value = (long) SLOT.getAcquire(slots, i);
+                    retired[i] = i >= stampedFrom && i < stampedTo ? newerOrLarger(retired[i], value)
+                            : retired[i] + value;
                 }
                 cells.remove(cell);
             }

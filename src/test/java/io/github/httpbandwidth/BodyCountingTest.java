@@ -87,7 +87,7 @@ class BodyCountingTest {
         assertThat(s.bytesReceived()).isZero();
         assertThat(s.bytesSent()).isEqualTo(1000);
         assertThat(s.requests()).isEqualTo(1);
-        assertThat(s.endpoint("/small")).isEqualTo(new EndpointSnapshot("/small", 0, 1000, 1));
+        assertThat(RowCounts.of(s.endpoint("/small"))).isEqualTo(new RowCounts("/small", 0, 1000, 1));
         assertThat(s.responseSizes().sumBytes()).isEqualTo(1000);
         assertThat(s.requestSizes().sumBytes()).isZero();
     }
@@ -218,7 +218,7 @@ class BodyCountingTest {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(s.bytesReceived()).isEqualTo(16_384);
         assertThat(s.bytesSent()).isEqualTo(2);
-        assertThat(s.endpoint("/reject")).isEqualTo(new EndpointSnapshot("/reject", 16_384, 2, 1));
+        assertThat(RowCounts.of(s.endpoint("/reject"))).isEqualTo(new RowCounts("/reject", 16_384, 2, 1));
     }
 
     @Test
@@ -228,7 +228,7 @@ class BodyCountingTest {
         get("/jobs/333");
 
         BandwidthSnapshot s = Await.completed(stats, 3);
-        assertThat(s.endpoint("/jobs/{id}")).isEqualTo(new EndpointSnapshot("/jobs/{id}", 0,
+        assertThat(RowCounts.of(s.endpoint("/jobs/{id}"))).isEqualTo(new RowCounts("/jobs/{id}", 0,
                 "job 1".length() + "job 22".length() + "job 333".length(), 3));
     }
 

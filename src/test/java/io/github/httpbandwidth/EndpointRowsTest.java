@@ -49,7 +49,7 @@ class EndpointRowsTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).hasSize(TestRoutes.SMALL_SIZE);
             assertThat(s.classifierErrors()).isEqualTo(1);
-            assertThat(s.endpoint("(unmatched)")).isEqualTo(new EndpointSnapshot("(unmatched)", 0,
+            assertThat(RowCounts.of(s.endpoint("(unmatched)"))).isEqualTo(new RowCounts("(unmatched)", 0,
                     TestRoutes.SMALL_SIZE, 1));
         }
     }

@@ -1,9 +1,21 @@
 package io.github.httpbandwidth;
 
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
+
+import java.util.Map;
+
 /** Records a whole exchange straight into a {@link BandwidthStats}, as a tally does, for tests without a server. */
 final class ExchangeTallyDriver {
 
     private ExchangeTallyDriver() {
+    }
+
+    /** An exchange, without a connection, that a router matched to {@code template}. */
+    static HttpServerExchange routed(String template) {
+        HttpServerExchange exchange = new HttpServerExchange(null);
+        exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch(template, Map.of()));
+        return exchange;
     }
 
     static void complete(BandwidthStats stats, Endpoint row, long bytesReceived, long bytesSent) {

@@ -58,7 +58,7 @@ class RateTest {
 
     @Test
     void theWallClockDoesNotMoveTheRates() {
-        Endpoint row = stats.endpointOf(exchange("/x"));
+        Endpoint row = stats.endpointOf(ExchangeTallyDriver.routed("/x"));
         tickEvery5sUntil(ticker.getAsLong() + 20 * SECOND);
         record(row, 6_000);
         Rate before = stats.snapshot().bytesSentPerSecond();
@@ -71,7 +71,7 @@ class RateTest {
 
     @Test
     void aFirstReadAfterHalfAnHourShowsTheLastMinuteNotTheHalfHour() {
-        Endpoint row = stats.endpointOf(exchange("/x"));
+        Endpoint row = stats.endpointOf(ExchangeTallyDriver.routed("/x"));
         long start = ticker.getAsLong();
         // Nobody reads for 30 minutes; the sampler ticks. In the last minute 600 kB are sent, 10 kB a second.
         for (long t = start; t < start + 30 * 60 * SECOND; t += SECOND) {
@@ -100,7 +100,7 @@ class RateTest {
     @ValueSource(longs = {1, 2, 3, 42, 2026})
     void everyReadAgreesWithABruteForceOracle(long seed) {
         Random random = new Random(seed);
-        Endpoint row = stats.endpointOf(exchange("/x"));
+        Endpoint row = stats.endpointOf(ExchangeTallyDriver.routed("/x"));
         long start = ticker.getAsLong();
         long end = start + 3 * 3600 * SECOND;
         TreeMap<Long, Long> events = new TreeMap<>();
@@ -185,12 +185,6 @@ class RateTest {
             ticker.set(t);
             stats.sampleRates();
         }
-    }
-
-    private static HttpServerExchange exchange(String template) {
-        HttpServerExchange exchange = new HttpServerExchange(null);
-        exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch(template, Map.of()));
-        return exchange;
     }
 
     private void sendSmall(int count) throws Exception {
