@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -148,15 +149,7 @@ class StackScriptTest {
     @Test
     @Order(6)
     void jconsoleStyleAttachReadsTheMBeanFromAnotherProcess() throws Exception {
-        String pid = Files.readString(work.resolve("state/run/master.pid")).trim();
-        VirtualMachine vm = VirtualMachine.attach(pid);
-        String address;
-        try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        try (JMXConnector connector = attachToMaster()) {
             MBeanServerConnection mbeans = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=master");
             Totals scraped = Totals.read();
@@ -287,6 +280,96 @@ class StackScriptTest {
         Shell.Result again = stack.script("start");
         assertThat(again.exitCode()).as("the lock is let go after a start: " + again.output()).isZero();
         assertThat(again.output()).contains("The master already runs");
+    }
+
+    @Test
+    @Order(14)
+    void aConsoleSeesTheEndpointTreeSizesTransfersInFlightAndWireBytesOfTheLiveMaster() throws Exception {
+        Files.write(work.resolve("two-mib.bin"), BodyCountingTest.filled(2 << 20));
+        assertThat(curl("-T two-mib.bin -o /dev/null -w '%{http_code}' " + stack.masterUrl("/artifacts/two-mib.bin")))
+                .isEqualTo("201");
+        try (JMXConnector connector = attachToMaster()) {
+            MBeanServerConnection mbeans = connector.getMBeanServerConnection();
+            ObjectName master = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=master");
+
+            // A slow upload at 256 kB/s: about 8 s, listed once past the 1 MiB threshold. (A download of this size
+            // is no use here: on loopback the socket buffers take a few MB at once, so the server is done writing
+            // long before curl is done reading; InFlightTest holds a download mid-transfer instead.)
+            Process upload = new ProcessBuilder("bash", "-c", "source .env && curl -sk -H \"Authorization: Bearer "
+                    + "$MASTER_API_KEY\" --limit-rate 256k -T two-mib.bin -o /dev/null "
+                    + stack.masterUrl("/artifacts/slow-upload.bin")).directory(work.toFile()).start();
+            try {
+                Await.until("an upload in flight past 1 MiB", () -> {
+                    List<CompositeData> rows = transfers(mbeans, master);
+                    return rows.size() == 1 && (long) rows.get(0).get("bytes") >= 1 << 20;
+                }, () -> transfers(mbeans, master).toString());
+                CompositeData row = transfers(mbeans, master).get(0);
+                assertThat(row.get("endpoint")).isEqualTo("/artifacts/{name}");
+                assertThat(row.get("direction")).isEqualTo("inbound");
+                assertThat((long) row.get("bytes")).isBetween(1L << 20, 2L << 20).isEqualTo(row.get("bytesReceived"));
+                // The master records request start times, so the age is the request's: over 4 s at 256 kB/s.
+                assertThat(row.get("timedFrom")).isEqualTo("request start");
+                assertThat((double) row.get("secondsOpen")).isGreaterThan(3.0);
+                assertThat((double) row.get("bytesPerSecond")).isBetween(1.0, 1e9);
+                assertThat((String) row.get("client")).startsWith("127.0.0.1:");
+            } finally {
+                assertThat(upload.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+            Await.until("no transfer in flight", () -> transfers(mbeans, master).isEmpty());
+
+            // The endpoint tree: each row an MBean under the master's, agreeing with the Endpoints table.
+            ObjectName artifacts = new ObjectName(
+                    "io.github.httpbandwidth:type=BandwidthStats,name=master,endpoint=/artifacts/{name}");
+            CompositeData row = ((TabularData) mbeans.getAttribute(master, "Endpoints"))
+                    .get(new Object[] {"/artifacts/{name}"});
+            assertThat(mbeans.getAttribute(artifacts, "Requests")).isEqualTo(row.get("requests")).isEqualTo(2L);
+            assertThat(mbeans.getAttribute(artifacts, "BytesReceived")).isEqualTo(row.get("bytesReceived"))
+                    .isEqualTo(2L * (2 << 20));
+            assertThat(mbeans.getAttribute(artifacts, "BytesSent")).isEqualTo(row.get("bytesSent"));
+            assertThat((double) mbeans.getAttribute(artifacts, "BytesReceivedPerSecond1m")).isPositive();
+            assertThat(mbeans.queryNames(new ObjectName("io.github.httpbandwidth:name=master,endpoint=*,*"), null))
+                    .hasSizeGreaterThanOrEqualTo(3);
+
+            // Sizes: the largest bodies exactly; the 99th percentile capped by them.
+            assertThat(mbeans.getAttribute(master, "RequestSizeMaxBytes")).isEqualTo(2L << 20);
+            assertThat(mbeans.getAttribute(master, "RequestSizeMaxBytes1m")).isEqualTo(2L << 20);
+            assertThat((double) mbeans.getAttribute(master, "RequestSizeP99Bytes")).isBetween(1.0, 2.0 * (1 << 20));
+
+            // Wire bytes of the master's listener beside the body bytes: more, by the headers and framing.
+            Set<ObjectName> listeners = mbeans.queryNames(
+                    new ObjectName("io.github.httpbandwidth:name=master,listener=*,*"), null);
+            assertThat(listeners).hasSize(1);
+            ObjectName listener = listeners.iterator().next();
+            assertThat(listener.getKeyProperty("listener")).isEqualTo("https-127.0.0.1-" + stack.masterPort);
+            assertThat((long) mbeans.getAttribute(listener, "WireBytesReceived"))
+                    .isGreaterThan((long) mbeans.getAttribute(master, "BytesReceived"));
+            assertThat((long) mbeans.getAttribute(listener, "WireBytesSent"))
+                    .isGreaterThan((long) mbeans.getAttribute(master, "BytesSent"));
+            assertThat(mbeans.getAttribute(listener, "Requests")).isEqualTo(mbeans.getAttribute(master, "Requests"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<CompositeData> transfers(MBeanServerConnection mbeans, ObjectName master) {
+        try {
+            return new java.util.ArrayList<>((java.util.Collection<CompositeData>)
+                    ((TabularData) mbeans.getAttribute(master, "TransfersInFlight")).values());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Attaches to the master as JConsole does: the Attach API starts its local JMX agent. */
+    private static JMXConnector attachToMaster() throws Exception {
+        String pid = Files.readString(work.resolve("state/run/master.pid")).trim();
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        return JMXConnectorFactory.connect(new JMXServiceURL(address));
     }
 
     private static String curl(String args) throws Exception {

@@ -43,7 +43,8 @@ public final class SchedulerMaster {
         new ArtifactsApi(config.artifactDir(), config.artifactMaxBytes()).addTo(routes);
         HttpHandler app = new BearerAuthHandler(key, routes);
         // Outermost, so that what auth or routing rejects (401, 404, 413) is counted too.
-        HttpHandler root = config.bandwidthEnabled() ? BandwidthHandler.monitor("master", app) : app;
+        BandwidthHandler monitor = config.bandwidthEnabled() ? BandwidthHandler.monitor("master", app) : null;
+        HttpHandler root = monitor != null ? monitor : app;
 
         Undertow server = Undertow.builder()
                 .addHttpsListener(config.port(), config.host(), tls)
@@ -51,9 +52,16 @@ public final class SchedulerMaster {
                 // Undertow's default (2 MiB) would refuse artifacts below ARTIFACT_MAX_BYTES; the artifact API
                 // enforces its own limit, with a message that names it.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.artifactMaxBytes() + 1)
+                // The listener's own statistics (wire bytes: headers and framing too), shown beside the body bytes;
+                // and request start times, so that the transfers in flight say how long each has been open.
+                .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
                 .setHandler(root)
                 .build();
         server.start();
+        if (monitor != null) {
+            monitor.stats().watchListeners(server);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "scheduler-master-stop"));
         System.out.println("scheduler master listening on https://" + config.host() + ":" + config.port()
                 + " (HTTP/1.1 and HTTP/2), API key in " + config.envFile().toAbsolutePath()
