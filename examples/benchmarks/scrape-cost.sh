@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 mvn -q -B test-compile
 cp="target/classes:target/test-classes:$(cat target/child-jvm-classpath.txt)"
 exec java -Djmx.exporter.agent=target/jmx-exporter/jmx_prometheus_javaagent.jar \
+  -Dscrape.cost.config="${SCRAPE_COST_CONFIG:-jmx-exporter-config.yaml}" \
   -Dchild.jvm.classpath.file=target/child-jvm-classpath.txt \
   -Djava.util.logging.config.file=src/test/resources/logging.properties \
   -cp "$cp" io.github.httpbandwidth.ScrapeCost

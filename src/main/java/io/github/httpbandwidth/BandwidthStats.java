@@ -215,7 +215,7 @@ public final class BandwidthStats implements AutoCloseable {
             listeners.removeIf(known -> known.name().equals(listener.name()));
             listeners.add(listener);
             shown.add(listener.name());
-            ObjectName child = MBeanPublisher.childName(name, "listener", listener.name());
+            ObjectName child = MBeanPublisher.listenerName(name, listener.name());
             publisher.addChild(child, () -> new ListenerMBean(this, listener.name()));
         }
         return shown;
@@ -233,7 +233,7 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** A new endpoint row: its MBean joins the handler's, wherever that is registered. */
     private void rowAdmitted(Endpoint row) {
-        publisher.addChild(MBeanPublisher.childName(name, "endpoint", row.name),
+        publisher.addChild(MBeanPublisher.endpointName(name, row.name),
                 () -> new EndpointMBean(this, row.name));
     }
 

@@ -4,13 +4,15 @@ import javax.management.openmbean.SimpleType;
 import java.util.List;
 
 /**
- * One endpoint row of a {@link BandwidthStats} as an MBean of its own, so that JConsole and VisualVM show the
- * endpoints as a tree under the handler's MBean and chart any figure of one: body bytes in and out, requests, and
+ * One endpoint row of a {@link BandwidthStats} as an MBean of its own,
+ * {@code io.github.httpbandwidth:type=BandwidthEndpoint,name=<handler>,endpoint=<endpoint>}, so that JConsole and
+ * VisualVM show a handler's endpoints as a tree and chart any figure of one: body bytes in and out, requests, and
  * their rates over the last minute.
  *
  * <p>Registered when the row is admitted (so at most the endpoint cap plus the two fixed rows), wherever the
- * handler's MBean is registered, and unregistered with it. The JMX exporter's shipped rules keep these out of its
- * scrape (see {@code jmx-exporter-config.yaml}): the handler's {@code Endpoints} table carries the same counts.
+ * handler's MBean is registered, and unregistered with it. Its type keeps it out of the JMX exporter's scrape
+ * ({@code type=BandwidthStats,*} in the shipped rules): the handler's {@code Endpoints} table carries the same
+ * counts in one attribute.
  */
 final class EndpointMBean extends ReadOnlyOpenMBean<EndpointSnapshot> {
 

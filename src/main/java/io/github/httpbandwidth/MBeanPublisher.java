@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * Keeps track of where one {@link BandwidthStats} is registered, so registering is idempotent and closing undoes it:
- * the handler's MBean and, under it, one MBean per endpoint row and per watched listener ("children"), registered
+ * the handler's MBean and, beside it, one MBean per endpoint row and per watched listener ("children"), registered
  * wherever the handler's MBean is and unregistered with it.
  */
 final class MBeanPublisher {
@@ -37,13 +37,24 @@ final class MBeanPublisher {
     }
 
     /**
-     * The name of a child MBean: the handler's with one more key, {@code endpoint} or {@code listener}, whose value
-     * is quoted only when it holds a character an ObjectName value cannot hold as it is.
+     * {@code io.github.httpbandwidth:type=BandwidthEndpoint,name=<name>,endpoint=<endpoint>}: another type than the
+     * handler's, so that an exporter configured with {@code type=BandwidthStats,*} (the shipped rules, and any copy
+     * of an older version of them) never reads these: a scrape costs the same with them as without.
      */
-    static ObjectName childName(String name, String key, String value) {
+    static ObjectName endpointName(String name, String endpoint) {
+        return name(BandwidthStats.JMX_DOMAIN + ":type=BandwidthEndpoint,name=" + name, "endpoint", endpoint);
+    }
+
+    /** {@code io.github.httpbandwidth:type=BandwidthStats,name=<name>,listener=<listener>}, exported with the handler's. */
+    static ObjectName listenerName(String name, String listener) {
+        return name(objectName(name).toString(), "listener", listener);
+    }
+
+    /** One more key, whose value is quoted only when it holds a character an ObjectName value cannot hold as it is. */
+    private static ObjectName name(String prefix, String key, String value) {
         boolean plain = !value.isEmpty() && value.chars().noneMatch(c -> ",=:\"*?\\\n".indexOf(c) >= 0);
         try {
-            return new ObjectName(objectName(name) + "," + key + "=" + (plain ? value : ObjectName.quote(value)));
+            return new ObjectName(prefix + "," + key + "=" + (plain ? value : ObjectName.quote(value)));
         } catch (MalformedObjectNameException e) {
             throw new IllegalArgumentException(key + ": \"" + value + "\" does not form an ObjectName", e);
         }

@@ -42,7 +42,7 @@ class ConsoleViewsTest {
     }
 
     @Test
-    void everyEndpointRowIsAnMBeanUnderItsHandlerBoundedByTheCapAndGoneOnClose() throws Exception {
+    void everyEndpointRowIsAnMBeanBoundedByTheCapAndGoneOnClose() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("console-rows").endpointCap(3)
                 .classifier(new HeaderClassifier()).ticker(ticker).build();
         stats.registerMBean(server);
@@ -60,7 +60,7 @@ class ConsoleViewsTest {
         get(http, "/nothing-here", null, 1);
         Await.completed(stats, 9);
 
-        ObjectName pattern = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=console-rows,endpoint=*");
+        ObjectName pattern = new ObjectName("io.github.httpbandwidth:type=BandwidthEndpoint,name=console-rows,endpoint=*");
         Set<String> endpoints = new TreeSet<>();
         for (ObjectName name : server.queryNames(pattern, null)) {
             endpoints.add((String) server.getAttribute(name, "Endpoint"));
@@ -68,17 +68,17 @@ class ConsoleViewsTest {
         // Cap 3: three named rows, then (overflow); the two fixed rows are there from the start.
         assertThat(endpoints).containsExactly("(overflow)", "(unmatched)", "/a", "/b/{id}", "/com,ma \"quoted\"");
 
-        ObjectName a = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=console-rows,endpoint=/a");
+        ObjectName a = new ObjectName("io.github.httpbandwidth:type=BandwidthEndpoint,name=console-rows,endpoint=/a");
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
         assertThat(server.getAttribute(a, "BytesReceived")).isEqualTo(0L);
         assertThat(server.getAttribute(a, "Requests")).isEqualTo(3L);
         // Younger than a minute: the minute's rise over 60 s.
         assertThat(server.getAttribute(a, "BytesSentPerSecond1m")).isEqualTo(300 / 60.0);
         assertThat(server.getAttribute(a, "RequestsPerSecond1m")).isEqualTo(3 / 60.0);
-        ObjectName quoted = MBeanPublisher.childName("console-rows", "endpoint", "/com,ma \"quoted\"");
+        ObjectName quoted = MBeanPublisher.endpointName("console-rows", "/com,ma \"quoted\"");
         assertThat(quoted.getKeyProperty("endpoint")).startsWith("\"");
         assertThat(server.getAttribute(quoted, "BytesSent")).isEqualTo(300L);
-        ObjectName overflow = MBeanPublisher.childName("console-rows", "endpoint", "(overflow)");
+        ObjectName overflow = MBeanPublisher.endpointName("console-rows", "(overflow)");
         assertThat(overflow.getKeyProperty("endpoint")).isEqualTo("(overflow)");
         assertThat(server.getAttribute(overflow, "BytesSent")).isEqualTo(800L);
         assertThat(server.getAttribute(overflow, "Requests")).isEqualTo(2L);
@@ -104,7 +104,7 @@ class ConsoleViewsTest {
         ObjectName handler = stats.registerMBean(server);
         opened.add(stats);
         ExchangeTallyDriver.complete(stats, stats.endpointOf(ExchangeTallyDriver.routed("/jobs/{id}")), 0, 10);
-        ObjectName row = MBeanPublisher.childName("console-follow", "endpoint", "/jobs/{id}");
+        ObjectName row = MBeanPublisher.endpointName("console-follow", "/jobs/{id}");
         assertThat(server.isRegistered(row)).isTrue();
 
         server.unregisterMBean(handler);

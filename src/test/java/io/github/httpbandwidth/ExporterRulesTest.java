@@ -48,4 +48,47 @@ class ExporterRulesTest {
 
         assertThat(endpoints).contains(HeaderClassifier.AWKWARD_NAMES).contains("(unmatched)", "(overflow)", "/upload");
     }
+
+    @Test
+    void listenerWireFiguresAreExportedAndEndpointMBeansAreOutsideTheScrape() throws Exception {
+        BandwidthStats wired = BandwidthStats.builder().name("rules-wire").build();
+        wired.registerMBean(java.lang.management.ManagementFactory.getPlatformMBeanServer());
+        io.undertow.Undertow undertow = io.undertow.Undertow.builder().addHttpListener(0, "127.0.0.1")
+                .setServerOption(io.undertow.UndertowOptions.ENABLE_STATISTICS, true)
+                .setHandler(new BandwidthHandler(wired, TestRoutes.basic())).build();
+        undertow.start();
+        try {
+            String listener = wired.watchListeners(undertow).get(0);
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + listener.substring(listener.lastIndexOf('-') + 1) + "/small")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            ListenerSnapshot wire = Await.completed(wired, 1).listeners().get(0);
+
+            PrometheusRegistry registry = new PrometheusRegistry();
+            new JmxCollector(new File("jmx-exporter-config.yaml"), JmxCollector.Mode.AGENT).register(registry);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+            Exposition e = Exposition.parse(out.toString(StandardCharsets.UTF_8));
+            java.util.Map<String, String> labels = java.util.Map.of("handler", "rules-wire", "listener", listener);
+            assertThat(e.value("scheduler_http_wire_bytes_total", MetricsContract.with(labels, "direction", "inbound")))
+                    .isEqualTo(wire.wireBytesReceived());
+            assertThat(e.value("scheduler_http_wire_bytes_total", MetricsContract.with(labels, "direction", "outbound")))
+                    .isEqualTo(wire.wireBytesSent());
+            assertThat(e.value("scheduler_http_wire_requests_total", labels)).isEqualTo(1);
+        } finally {
+            undertow.stop();
+            wired.close();
+        }
+
+        // The per-endpoint MBeans, quoted names too, are outside what the shipped rules read; the handler's and
+        // the listener's MBeans are inside.
+        String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("jmx-exporter-config.yaml"));
+        String include = yaml.replaceAll("(?s).*includeObjectNames:\\s*\n\\s*- \"([^\"]+)\".*", "$1");
+        javax.management.ObjectName pattern = new javax.management.ObjectName(include);
+        for (String endpoint : HeaderClassifier.AWKWARD_NAMES) {
+            assertThat(pattern.apply(MBeanPublisher.endpointName("x", endpoint))).as(endpoint).isFalse();
+        }
+        assertThat(pattern.apply(MBeanPublisher.objectName("x"))).isTrue();
+        assertThat(pattern.apply(MBeanPublisher.listenerName("x", "http-127.0.0.1-8080"))).isTrue();
+    }
 }

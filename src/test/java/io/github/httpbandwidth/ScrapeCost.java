@@ -32,7 +32,10 @@ public final class ScrapeCost {
     }
 
     private static void measure(String label, int cap, int endpoints, int overflowNames) throws Exception {
-        try (AgentJvm app = AgentJvm.start("cost", cap)) {
+        // Another rules file, to compare (for example one without the exclusion of the per-endpoint MBeans).
+        java.nio.file.Path config = java.nio.file.Path.of(System.getProperty("scrape.cost.config",
+                "jmx-exporter-config.yaml"));
+        try (AgentJvm app = AgentJvm.start("cost", cap, config)) {
             HttpClient client = HttpClient.newHttpClient();
             for (int i = 0; i < endpoints + overflowNames; i++) {
                 client.send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/small"))

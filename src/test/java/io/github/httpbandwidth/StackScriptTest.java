@@ -319,7 +319,7 @@ class StackScriptTest {
 
             // The endpoint tree: each row an MBean under the master's, agreeing with the Endpoints table.
             ObjectName artifacts = new ObjectName(
-                    "io.github.httpbandwidth:type=BandwidthStats,name=master,endpoint=/artifacts/{name}");
+                    "io.github.httpbandwidth:type=BandwidthEndpoint,name=master,endpoint=/artifacts/{name}");
             CompositeData row = ((TabularData) mbeans.getAttribute(master, "Endpoints"))
                     .get(new Object[] {"/artifacts/{name}"});
             assertThat(mbeans.getAttribute(artifacts, "Requests")).isEqualTo(row.get("requests")).isEqualTo(2L);
