@@ -71,7 +71,8 @@ final class ExchangeTally extends CountingSinkConduit
             StripedCounters.Cell c = cell();
             BandwidthStats stats = stats(c);
             stats.received(c, bytes);
-            if (total >= stats.inFlightThresholdBytes() && total - bytes < stats.inFlightThresholdBytes()) {
+            long threshold = stats.inFlightThresholdBytes();
+            if (total >= threshold && total - bytes < threshold) {
                 stats.passedInFlightThreshold(this, exchange, true);
             }
         }
@@ -100,7 +101,8 @@ final class ExchangeTally extends CountingSinkConduit
             StripedCounters.Cell c = cell();
             BandwidthStats stats = stats(c);
             stats.sent(c, bytes);
-            if (total >= stats.inFlightThresholdBytes() && total - bytes < stats.inFlightThresholdBytes()) {
+            long threshold = stats.inFlightThresholdBytes();
+            if (total >= threshold && total - bytes < threshold) {
                 stats.passedInFlightThreshold(this, exchange, false);
             }
         }
@@ -158,7 +160,7 @@ final class ExchangeTally extends CountingSinkConduit
         long received = (long) BYTES_RECEIVED.getAcquire(this);
         long sent = (long) BYTES_SENT.getAcquire(this);
         stats.exchangeCompleted(c, endpoint, received, sent);
-        if (received >= stats.inFlightThresholdBytes() || sent >= stats.inFlightThresholdBytes()) {
+        if (Math.max(received, sent) >= stats.inFlightThresholdBytes()) {
             stats.inFlightCompleted(this);
         }
         if (exchange.isUpgrade()) {

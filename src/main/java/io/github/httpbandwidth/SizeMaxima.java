@@ -38,8 +38,8 @@ final class SizeMaxima {
     void record(StripedCounters.Cell cell, long requestBytes, long responseBytes) {
         int e = epoch;
         int slot = e & (RING - 1);
-        cell.stampedMax(requestRing + slot, StripedCounters.stamped(e, requestBytes));
-        cell.stampedMax(responseRing + slot, StripedCounters.stamped(e, responseBytes));
+        cell.stampedMax(requestRing + slot, StripedCounters.stamped(e, requestBytes),
+                responseRing + slot, StripedCounters.stamped(e, responseBytes));
     }
 
     /** Moves the epoch on to {@code tick} (ticks since the start), folding every slot first. */

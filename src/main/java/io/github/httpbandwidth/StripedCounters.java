@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Virtual threads (Java 21) come and go with single tasks, so they do not get a cell each: they share one
  * cell that is updated with atomic adds, sized for every slot up front.
  *
- * <p>Some slots may hold stamped maxima instead of sums (see {@link Cell#stampedMax}): a stamp in the top
+ * <p>Some slots may hold stamped maxima instead of sums (see {@link Cell#stampedMax(int, long, int, long)}): a stamp in the top
  * {@value #STAMP_BITS} bits, a value below it. Readers visit those slots cell by cell ({@link #visit}), and a cell
  * of a thread that ended is folded into the retired row by keeping the newer stamp's value, or the larger value
  * of the same stamp.
@@ -150,17 +150,20 @@ final class StripedCounters {
          */
         private final Thread owner;
         private final StripedCounters counters;
+        /** The counters' owner, copied here: one load fewer on every counted call that needs it. */
+        private final Object countersOwner;
         private volatile long[] slots;
 
         private Cell(Thread owner, StripedCounters counters, int width) {
             this.owner = owner;
             this.counters = counters;
+            this.countersOwner = counters.owner;
             this.slots = new long[width];
         }
 
         /** The owner given to the counters this cell belongs to. */
         Object countersOwner() {
-            return counters.owner;
+            return countersOwner;
         }
 
         /** The calling thread's cell of the same counters: this one when the calling thread may use it. */
@@ -181,15 +184,23 @@ final class StripedCounters {
         }
 
         /**
-         * Keeps {@code stamped} (see {@link StripedCounters#stamped}) in the slot when the slot holds another
-         * stamp, or the same stamp with a smaller value: a maximum per stamp, restarted when the stamp moves on.
-         * One read when nothing changes; the shared cell retries a compare-and-set only while it would raise.
+         * Keeps {@code stampedA} in {@code slotA} and {@code stampedB} in {@code slotB} (see
+         * {@link StripedCounters#stamped}) where the slot holds another stamp, or the same stamp with a smaller
+         * value: a maximum per stamp, restarted when the stamp moves on. Two slots in one call, so the row is read
+         * once; one comparison each when nothing changes. The shared cell retries a compare-and-set only while it
+         * would raise.
          */
-        void stampedMax(int slot, long stamped) {
+        void stampedMax(int slotA, long stampedA, int slotB, long stampedB) {
             long[] s = slots;
-            if (slot >= s.length) {
-                s = grow(slot);
+            int highest = Math.max(slotA, slotB);
+            if (highest >= s.length) {
+                s = grow(highest);
             }
+            raise(s, slotA, stampedA);
+            raise(s, slotB, stampedB);
+        }
+
+        private void raise(long[] s, int slot, long stamped) {
             long current = (long) SLOT.getOpaque(s, slot);
             while (stampOf(current) != stampOf(stamped) || stamped > current) {
                 if (owner != null) {
