@@ -9,10 +9,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -215,8 +218,8 @@ public final class BandwidthStats implements AutoCloseable {
             listeners.removeIf(known -> known.name().equals(listener.name()));
             listeners.add(listener);
             shown.add(listener.name());
-            ObjectName child = MBeanPublisher.listenerName(name, listener.name());
-            publisher.addChild(child, () -> new ListenerMBean(this, listener.name()));
+            publisher.addChild(() -> MBeanPublisher.listenerName(name, listener.name()),
+                    () -> new ListenerMBean(this, listener.name()));
         }
         return shown;
     }
@@ -233,8 +236,22 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** A new endpoint row: its MBean joins the handler's, wherever that is registered. */
     private void rowAdmitted(Endpoint row) {
-        publisher.addChild(MBeanPublisher.endpointName(name, row.name),
-                () -> new EndpointMBean(this, row.name));
+        publisher.addChild(() -> MBeanPublisher.endpointName(name, row.name), () -> new EndpointMBean(this, row.name));
+    }
+
+    /** The MBeans that go with the handler's: the console views, one per endpoint row, one per watched listener. */
+    Map<ObjectName, Supplier<Object>> children() {
+        Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
+        children.put(MBeanPublisher.consoleName(name, ConsoleMBean.SIZES), () -> ConsoleMBean.sizes(this));
+        children.put(MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS), () -> ConsoleMBean.transfers(this));
+        for (String row : endpoints.names()) {
+            children.put(MBeanPublisher.endpointName(name, row), () -> new EndpointMBean(this, row));
+        }
+        for (ListenerWire listener : listeners) {
+            children.put(MBeanPublisher.listenerName(name, listener.name()),
+                    () -> new ListenerMBean(this, listener.name()));
+        }
+        return children;
     }
 
     /**

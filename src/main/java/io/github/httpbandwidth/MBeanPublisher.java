@@ -8,7 +8,6 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -24,8 +23,6 @@ final class MBeanPublisher {
     private final Map<MBeanServer, ObjectName> registered = new IdentityHashMap<>();
     /** The children registered in each server: only those are unregistered there, never a stranger's MBean. */
     private final Map<MBeanServer, List<ObjectName>> registeredChildren = new IdentityHashMap<>();
-    /** Every child MBean there is, by name: registered in every server above. */
-    private final Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
 
     static ObjectName objectName(String name) {
         try {
@@ -37,12 +34,17 @@ final class MBeanPublisher {
     }
 
     /**
-     * {@code io.github.httpbandwidth:type=BandwidthEndpoint,name=<name>,endpoint=<endpoint>}: another type than the
+     * {@code io.github.httpbandwidth:type=BandwidthConsole,name=<name>,view=<view>}: another type than the
      * handler's, so that an exporter configured with {@code type=BandwidthStats,*} (the shipped rules, and any copy
      * of an older version of them) never reads these: a scrape costs the same with them as without.
      */
+    static ObjectName consoleName(String name, String view) {
+        return name(BandwidthStats.JMX_DOMAIN + ":type=BandwidthConsole,name=" + name, "view", view);
+    }
+
+    /** {@code io.github.httpbandwidth:type=BandwidthConsole,name=<name>,view=Endpoints,endpoint=<endpoint>}. */
     static ObjectName endpointName(String name, String endpoint) {
-        return name(BandwidthStats.JMX_DOMAIN + ":type=BandwidthEndpoint,name=" + name, "endpoint", endpoint);
+        return name(consoleName(name, "Endpoints").toString(), "endpoint", endpoint);
     }
 
     /** {@code io.github.httpbandwidth:type=BandwidthStats,name=<name>,listener=<listener>}, exported with the handler's. */
@@ -85,27 +87,33 @@ final class MBeanPublisher {
         }
         registered.put(server, name);
         registeredChildren.put(server, new ArrayList<>());
-        for (Map.Entry<ObjectName, Supplier<Object>> child : children.entrySet()) {
+        // Listed now, under this lock: a child added meanwhile waits for it, then finds this server.
+        for (Map.Entry<ObjectName, Supplier<Object>> child : stats.children().entrySet()) {
             registerChild(server, child.getKey(), child.getValue());
         }
         return name;
     }
 
     /**
-     * Adds a child MBean, registered now in every server the handler's MBean is in, and later in any it is
-     * registered in. Never throws: it may be called on a request thread, and a child that cannot be registered
-     * (its name taken by someone else) is only missing from the console.
+     * A new child MBean: registered now in every server the handler's MBean is in (servers it is registered in
+     * later list the children themselves, through {@link BandwidthStats#children()}, so nothing is kept here for a
+     * handler registered nowhere). Never throws: it may be called on a request thread, and a child that cannot be
+     * registered (its name taken) is only missing from the console.
      */
-    synchronized void addChild(ObjectName name, Supplier<Object> mbean) {
-        if (children.putIfAbsent(name, mbean) == null) {
+    synchronized void addChild(Supplier<ObjectName> name, Supplier<Object> mbean) {
+        if (!registered.isEmpty()) {
+            ObjectName objectName = name.get();
             for (MBeanServer server : registered.keySet()) {
-                registerChild(server, name, mbean);
+                registerChild(server, objectName, mbean);
             }
         }
     }
 
     private void registerChild(MBeanServer server, ObjectName name, Supplier<Object> mbean) {
         try {
+            if (server.isRegistered(name) && registeredChildren.get(server).contains(name)) {
+                return;
+            }
             server.registerMBean(mbean.get(), name);
             registeredChildren.get(server).add(name);
         } catch (JMException | RuntimeException e) {

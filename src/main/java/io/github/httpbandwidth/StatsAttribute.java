@@ -43,53 +43,6 @@ enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
     RESPONSE_SIZE_BUCKETS("ResponseSizeBuckets", "Response body size histogram: cumulative count of completed "
             + "exchanges per upper bound le (bytes)", Unit.REQUESTS, OpenTypes.SIZE_BUCKETS,
             s -> OpenTypes.sizeBuckets(s.responseSizes())),
-    REQUEST_SIZE_P50("RequestSizeP50Bytes", "Median request body size of completed exchanges since start, "
-            + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.5)),
-    REQUEST_SIZE_P90("RequestSizeP90Bytes", "90th percentile of request body sizes of completed exchanges since "
-            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.9)),
-    REQUEST_SIZE_P99("RequestSizeP99Bytes", "99th percentile of request body sizes of completed exchanges since "
-            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.requestSizes().quantileBytes(0.99)),
-    REQUEST_SIZE_MAX("RequestSizeMaxBytes", "Largest request body of a completed exchange since start (exact)",
-            Unit.BYTES, SimpleType.LONG, s -> s.requestSizes().maxBytes()),
-    RESPONSE_SIZE_P50("ResponseSizeP50Bytes", "Median response body size of completed exchanges since start, "
-            + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE, s -> s.responseSizes().quantileBytes(0.5)),
-    RESPONSE_SIZE_P90("ResponseSizeP90Bytes", "90th percentile of response body sizes of completed exchanges since "
-            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.responseSizes().quantileBytes(0.9)),
-    RESPONSE_SIZE_P99("ResponseSizeP99Bytes", "99th percentile of response body sizes of completed exchanges since "
-            + "start, " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.responseSizes().quantileBytes(0.99)),
-    RESPONSE_SIZE_MAX("ResponseSizeMaxBytes", "Largest response body of a completed exchange since start (exact)",
-            Unit.BYTES, SimpleType.LONG, s -> s.responseSizes().maxBytes()),
-    REQUEST_SIZE_P50_1M("RequestSizeP50Bytes1m", "Median request body size of exchanges completed in the last "
-            + "minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.requestSizesLastMinute().quantileBytes(0.5)),
-    REQUEST_SIZE_P90_1M("RequestSizeP90Bytes1m", "90th percentile of request body sizes of exchanges completed in "
-            + "the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.requestSizesLastMinute().quantileBytes(0.9)),
-    REQUEST_SIZE_P99_1M("RequestSizeP99Bytes1m", "99th percentile of request body sizes of exchanges completed in "
-            + "the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.requestSizesLastMinute().quantileBytes(0.99)),
-    REQUEST_SIZE_MAX_1M("RequestSizeMaxBytes1m", "Largest request body of an exchange completed in the last minute "
-            + "(60 to 65 s; exact)", Unit.BYTES, SimpleType.LONG, s -> s.requestSizesLastMinute().maxBytes()),
-    RESPONSE_SIZE_P50_1M("ResponseSizeP50Bytes1m", "Median response body size of exchanges completed in the last "
-            + "minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.responseSizesLastMinute().quantileBytes(0.5)),
-    RESPONSE_SIZE_P90_1M("ResponseSizeP90Bytes1m", "90th percentile of response body sizes of exchanges completed "
-            + "in the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.responseSizesLastMinute().quantileBytes(0.9)),
-    RESPONSE_SIZE_P99_1M("ResponseSizeP99Bytes1m", "99th percentile of response body sizes of exchanges completed "
-            + "in the last minute (60 to 65 s), " + HistogramNote.TEXT, Unit.BYTES, SimpleType.DOUBLE,
-            s -> s.responseSizesLastMinute().quantileBytes(0.99)),
-    RESPONSE_SIZE_MAX_1M("ResponseSizeMaxBytes1m", "Largest response body of an exchange completed in the last "
-            + "minute (60 to 65 s; exact)", Unit.BYTES, SimpleType.LONG, s -> s.responseSizesLastMinute().maxBytes()),
-    TRANSFERS_IN_FLIGHT("TransfersInFlight", "The largest exchanges in flight whose request or response body "
-            + "passed InFlightThresholdBytes, largest first (at most 10; the operation largestTransfersInFlight "
-            + "gives more): endpoint, direction, body bytes so far, seconds open, current bytes/s, client",
-            Unit.TRANSFERS, OpenTypes.TRANSFERS, s -> OpenTypes.transfers(s.transfersInFlight())),
-    IN_FLIGHT_THRESHOLD("InFlightThresholdBytes", "Body size past which an exchange in flight is listed in "
-            + "TransfersInFlight", Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::inFlightThresholdBytes),
     ENDPOINTS("Endpoints", "Per endpoint (route template): body bytes received and sent, completed exchanges; "
             + "an exchange's bytes reach its row when it completes, an upgraded connection's as they pass; rows "
             + "(unmatched) and (overflow) included",
@@ -152,12 +105,5 @@ enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
     @Override
     public OpenMBeanAttributeInfoSupport info() {
         return OpenAttribute.info(attributeName, description, unit, type);
-    }
-
-    /** How the percentiles are estimated, said in each one's description. */
-    private static final class HistogramNote {
-        static final String TEXT = "estimated from the size histogram as Prometheus's histogram_quantile does "
-                + "(linear interpolation inside the bucket holding the rank), capped at the largest body seen in "
-                + "the same period";
     }
 }

@@ -60,7 +60,7 @@ class ConsoleViewsTest {
         get(http, "/nothing-here", null, 1);
         Await.completed(stats, 9);
 
-        ObjectName pattern = new ObjectName("io.github.httpbandwidth:type=BandwidthEndpoint,name=console-rows,endpoint=*");
+        ObjectName pattern = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=console-rows,view=Endpoints,endpoint=*");
         Set<String> endpoints = new TreeSet<>();
         for (ObjectName name : server.queryNames(pattern, null)) {
             endpoints.add((String) server.getAttribute(name, "Endpoint"));
@@ -68,7 +68,8 @@ class ConsoleViewsTest {
         // Cap 3: three named rows, then (overflow); the two fixed rows are there from the start.
         assertThat(endpoints).containsExactly("(overflow)", "(unmatched)", "/a", "/b/{id}", "/com,ma \"quoted\"");
 
-        ObjectName a = new ObjectName("io.github.httpbandwidth:type=BandwidthEndpoint,name=console-rows,endpoint=/a");
+        ObjectName a = new ObjectName(
+                "io.github.httpbandwidth:type=BandwidthConsole,name=console-rows,view=Endpoints,endpoint=/a");
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
         assertThat(server.getAttribute(a, "BytesReceived")).isEqualTo(0L);
         assertThat(server.getAttribute(a, "Requests")).isEqualTo(3L);
@@ -117,7 +118,8 @@ class ConsoleViewsTest {
     @Test
     void percentilesAndLargestSizesSinceStartAndOverTheLastMinute() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("console-sizes").ticker(ticker).build();
-        ObjectName name = stats.registerMBean(server);
+        ObjectName handler = stats.registerMBean(server);
+        ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=console-sizes,view=Sizes");
         opened.add(stats);
         TestServer http = serve(stats, TestRoutes.basic());
         for (int i = 0; i < 9; i++) {
@@ -154,6 +156,9 @@ class ConsoleViewsTest {
         assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(1536.0);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes")).isEqualTo(5000L);
         assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(512 + 512 * 5.5 / 9);
+        // The handler's MBean, which the exporter scrapes, has none of these.
+        assertThat(server.getMBeanInfo(handler).getAttributes()).extracting(MBeanAttributeInfo::getName)
+                .noneMatch(n -> n.matches(".*(P\\d+|Max)Bytes(1m)?"));
         for (MBeanAttributeInfo attribute : server.getMBeanInfo(name).getAttributes()) {
             if (attribute.getName().matches("(Request|Response)Size(P\\d+|Max)Bytes(1m)?")) {
                 assertThat(attribute.getDescription()).as(attribute.getName()).endsWith("(bytes)");

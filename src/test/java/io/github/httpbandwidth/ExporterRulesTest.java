@@ -88,6 +88,8 @@ class ExporterRulesTest {
         for (String endpoint : HeaderClassifier.AWKWARD_NAMES) {
             assertThat(pattern.apply(MBeanPublisher.endpointName("x", endpoint))).as(endpoint).isFalse();
         }
+        assertThat(pattern.apply(MBeanPublisher.consoleName("x", ConsoleMBean.SIZES))).isFalse();
+        assertThat(pattern.apply(MBeanPublisher.consoleName("x", ConsoleMBean.TRANSFERS))).isFalse();
         assertThat(pattern.apply(MBeanPublisher.objectName("x"))).isTrue();
         assertThat(pattern.apply(MBeanPublisher.listenerName("x", "http-127.0.0.1-8080"))).isTrue();
     }

@@ -84,7 +84,7 @@ class InFlightTest {
             assertThat(row.get("bytes")).isEqualTo(393_216L);
             assertThat(row.get("bytesPerSecond")).isEqualTo(65_536.0);
             assertThat(row.get("client")).isEqualTo("127.0.0.1:" + socket.getLocalPort());
-            TabularData operation = (TabularData) server.invoke(name, BandwidthMBean.LARGEST_TRANSFERS,
+            TabularData operation = (TabularData) server.invoke(name, ConsoleMBean.LARGEST_TRANSFERS,
                     new Object[] {5}, new String[] {"int"});
             assertThat(operation.size()).isEqualTo(1);
 
@@ -138,7 +138,8 @@ class InFlightTest {
 
     private ObjectName start(String name) {
         stats = BandwidthStats.builder().name(name).inFlightThresholdBytes(THRESHOLD).ticker(ticker).build();
-        ObjectName objectName = stats.registerMBean(server);
+        stats.registerMBean(server);
+        ObjectName objectName = MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS);
         HttpHandler routes = TestRoutes.basic().get("/download", TestRoutes.blocking(ex -> {
             ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, 524_288);
             OutputStream body = ex.getOutputStream();

@@ -291,6 +291,9 @@ class StackScriptTest {
         try (JMXConnector connector = attachToMaster()) {
             MBeanServerConnection mbeans = connector.getMBeanServerConnection();
             ObjectName master = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=master");
+            ObjectName transfers = new ObjectName(
+                    "io.github.httpbandwidth:type=BandwidthConsole,name=master,view=TransfersInFlight");
+            ObjectName sizes = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=master,view=Sizes");
 
             // A slow upload at 256 kB/s: about 8 s, listed once past the 1 MiB threshold. (A download of this size
             // is no use here: on loopback the socket buffers take a few MB at once, so the server is done writing
@@ -300,10 +303,10 @@ class StackScriptTest {
                     + stack.masterUrl("/artifacts/slow-upload.bin")).directory(work.toFile()).start();
             try {
                 Await.until("an upload in flight past 1 MiB", () -> {
-                    List<CompositeData> rows = transfers(mbeans, master);
+                    List<CompositeData> rows = transfers(mbeans, transfers);
                     return rows.size() == 1 && (long) rows.get(0).get("bytes") >= 1 << 20;
-                }, () -> transfers(mbeans, master).toString());
-                CompositeData row = transfers(mbeans, master).get(0);
+                }, () -> transfers(mbeans, transfers).toString());
+                CompositeData row = transfers(mbeans, transfers).get(0);
                 assertThat(row.get("endpoint")).isEqualTo("/artifacts/{name}");
                 assertThat(row.get("direction")).isEqualTo("inbound");
                 assertThat((long) row.get("bytes")).isBetween(1L << 20, 2L << 20).isEqualTo(row.get("bytesReceived"));
@@ -315,11 +318,11 @@ class StackScriptTest {
             } finally {
                 assertThat(upload.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             }
-            Await.until("no transfer in flight", () -> transfers(mbeans, master).isEmpty());
+            Await.until("no transfer in flight", () -> transfers(mbeans, transfers).isEmpty());
 
             // The endpoint tree: each row an MBean under the master's, agreeing with the Endpoints table.
             ObjectName artifacts = new ObjectName(
-                    "io.github.httpbandwidth:type=BandwidthEndpoint,name=master,endpoint=/artifacts/{name}");
+                    "io.github.httpbandwidth:type=BandwidthConsole,name=master,view=Endpoints,endpoint=/artifacts/{name}");
             CompositeData row = ((TabularData) mbeans.getAttribute(master, "Endpoints"))
                     .get(new Object[] {"/artifacts/{name}"});
             assertThat(mbeans.getAttribute(artifacts, "Requests")).isEqualTo(row.get("requests")).isEqualTo(2L);
@@ -327,13 +330,13 @@ class StackScriptTest {
                     .isEqualTo(2L * (2 << 20));
             assertThat(mbeans.getAttribute(artifacts, "BytesSent")).isEqualTo(row.get("bytesSent"));
             assertThat((double) mbeans.getAttribute(artifacts, "BytesReceivedPerSecond1m")).isPositive();
-            assertThat(mbeans.queryNames(new ObjectName("io.github.httpbandwidth:name=master,endpoint=*,*"), null))
+            assertThat(mbeans.queryNames(new ObjectName("io.github.httpbandwidth:name=master,view=Endpoints,*"), null))
                     .hasSizeGreaterThanOrEqualTo(3);
 
             // Sizes: the largest bodies exactly; the 99th percentile capped by them.
-            assertThat(mbeans.getAttribute(master, "RequestSizeMaxBytes")).isEqualTo(2L << 20);
-            assertThat(mbeans.getAttribute(master, "RequestSizeMaxBytes1m")).isEqualTo(2L << 20);
-            assertThat((double) mbeans.getAttribute(master, "RequestSizeP99Bytes")).isBetween(1.0, 2.0 * (1 << 20));
+            assertThat(mbeans.getAttribute(sizes, "RequestSizeMaxBytes")).isEqualTo(2L << 20);
+            assertThat(mbeans.getAttribute(sizes, "RequestSizeMaxBytes1m")).isEqualTo(2L << 20);
+            assertThat((double) mbeans.getAttribute(sizes, "RequestSizeP99Bytes")).isBetween(1.0, 2.0 * (1 << 20));
 
             // Wire bytes of the master's listener beside the body bytes: more, by the headers and framing.
             Set<ObjectName> listeners = mbeans.queryNames(
@@ -350,10 +353,10 @@ class StackScriptTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<CompositeData> transfers(MBeanServerConnection mbeans, ObjectName master) {
+    private static List<CompositeData> transfers(MBeanServerConnection mbeans, ObjectName view) {
         try {
             return new java.util.ArrayList<>((java.util.Collection<CompositeData>)
-                    ((TabularData) mbeans.getAttribute(master, "TransfersInFlight")).values());
+                    ((TabularData) mbeans.getAttribute(view, "TransfersInFlight")).values());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
