@@ -13,7 +13,9 @@ import java.util.Map;
  * Heap taken by endpoint rows: fills BandwidthStats instances to their cap with route-template-like names and
  * measures the used heap after full GCs, before and after. One thread does the counting, so each instance holds
  * one per-thread counter row; every further thread that counts adds 24 bytes per endpoint it touches (three longs),
- * plus the growth slack of its array. Run: examples/benchmarks/memory.sh.
+ * plus the growth slack of its array. Each instance has then been sampled for a minute and more (16 ticks of a
+ * test ticker), so its last-minute samples of every row (the per-endpoint rates) are full, as they are in a
+ * registered instance after its first minute. Run: examples/benchmarks/memory.sh.
  */
 public final class EndpointMemory {
 
@@ -38,7 +40,8 @@ public final class EndpointMemory {
         long before = usedAfterGc();
         List<BandwidthStats> all = new ArrayList<>();
         for (int s = 0; s < instances; s++) {
-            BandwidthStats stats = BandwidthStats.builder().endpointCap(cap).build();
+            long[] now = {0};
+            BandwidthStats stats = BandwidthStats.builder().endpointCap(cap).ticker(() -> now[0]).build();
             for (int r = 0; r < rows; r++) {
                 HttpServerExchange exchange = new HttpServerExchange(null);
                 // A route template of a typical length, built like Undertow's, so the name's String is counted.
@@ -48,6 +51,10 @@ public final class EndpointMemory {
                 StripedCounters.Cell cell = stats.cell();
                 stats.sent(cell, 1);
                 stats.exchangeCompleted(cell, row, 0, 1);
+            }
+            for (int tick = 0; tick < 16; tick++) {
+                now[0] += RateTracker.TICK_NANOS;
+                stats.sampleRates();
             }
             all.add(stats);
         }
