@@ -77,7 +77,7 @@ click 36 153                                      # BandwidthStats
 click 56 171                                      # master
 click 118 185 3                                   # its Attributes
 shot jconsole-bandwidthstats.png
-click 36 135                                      # BandwidthConsole
+click 16 135                                      # io.github.httpbandwidth.console
 click 56 153                                      # master
 click 76 171                                      # Endpoints
 click 96 220                                      # /artifacts/{name}
@@ -115,7 +115,7 @@ if [ -n "${VISUALVM_USERDIR:-}" ] && command -v visualvm >/dev/null; then
   sleep 3
   click 675 99 5                                  # the MBeans tab
   click 292 245                                   # io.github.httpbandwidth
-  click 312 263                                   # BandwidthConsole
+  click 292 263                                   # io.github.httpbandwidth.console
   click 332 281                                   # master
   click 352 299                                   # Endpoints
   xdotool mousemove 481 500 mousedown 1 mousemove 560 500 mousemove 600 500 mouseup 1

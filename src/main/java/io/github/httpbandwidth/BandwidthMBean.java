@@ -22,8 +22,8 @@ final class BandwidthMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> implemen
 
     BandwidthMBean(BandwidthStats stats) {
         super(BandwidthStats.class.getName(), "HTTP body bandwidth of the Undertow handler '" + stats.name()
-                + "'; percentiles, largest sizes and transfers in flight: io.github.httpbandwidth:type=BandwidthConsole,"
-                + "name=" + stats.name() + ",view=*", List.of(StatsAttribute.values()));
+                + "'; percentiles, largest sizes and transfers in flight: " + MBeanPublisher.CONSOLE_DOMAIN + ":name="
+                + stats.name() + ",view=*", List.of(StatsAttribute.values()));
         this.stats = stats;
     }
 

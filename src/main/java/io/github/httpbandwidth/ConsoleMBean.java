@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The views of a {@link BandwidthStats} made for people at a console, beside its scraped MBean:
- * {@code io.github.httpbandwidth:type=BandwidthConsole,name=<name>,view=Sizes} (percentiles and largest body
+ * {@code io.github.httpbandwidth.console:name=<name>,view=Sizes} (percentiles and largest body
  * sizes, since start and over the last minute) and {@code ...,view=TransfersInFlight} (the largest exchanges in
  * flight, and the operation {@code largestTransfersInFlight(int)}).
  *

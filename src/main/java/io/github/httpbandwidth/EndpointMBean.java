@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One endpoint row of a {@link BandwidthStats} as an MBean of its own,
- * {@code io.github.httpbandwidth:type=BandwidthConsole,name=<handler>,view=Endpoints,endpoint=<endpoint>}, so that JConsole and
+ * {@code io.github.httpbandwidth.console:name=<handler>,view=Endpoints,endpoint=<endpoint>}, so that JConsole and
  * VisualVM show a handler's endpoints as a tree and chart any figure of one: body bytes in and out, requests, and
  * their rates over the last minute.
  *

@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  */
 final class MBeanPublisher {
 
+    /** The JMX domain of the views made for consoles. */
+    static final String CONSOLE_DOMAIN = BandwidthStats.JMX_DOMAIN + ".console";
+
     /** The handler's MBean by server. */
     private final Map<MBeanServer, ObjectName> registered = new IdentityHashMap<>();
     /** The children registered in each server: only those are unregistered there, never a stranger's MBean. */
@@ -34,15 +37,16 @@ final class MBeanPublisher {
     }
 
     /**
-     * {@code io.github.httpbandwidth:type=BandwidthConsole,name=<name>,view=<view>}: another type than the
-     * handler's, so that an exporter configured with {@code type=BandwidthStats,*} (the shipped rules, and any copy
-     * of an older version of them) never reads these: a scrape costs the same with them as without.
+     * {@code io.github.httpbandwidth.console:name=<name>,view=<view>}: a domain of their own, so that no exporter
+     * configured for {@code io.github.httpbandwidth} (the shipped rules, and any copy of an older version of them)
+     * reads them, nor even looks at their names: the MBeanServer answers a query on a domain from that domain's
+     * names only, and a scrape costs the same with them as without.
      */
     static ObjectName consoleName(String name, String view) {
-        return name(BandwidthStats.JMX_DOMAIN + ":type=BandwidthConsole,name=" + name, "view", view);
+        return name(CONSOLE_DOMAIN + ":name=" + name, "view", view);
     }
 
-    /** {@code io.github.httpbandwidth:type=BandwidthConsole,name=<name>,view=Endpoints,endpoint=<endpoint>}. */
+    /** {@code io.github.httpbandwidth.console:name=<name>,view=Endpoints,endpoint=<endpoint>}. */
     static ObjectName endpointName(String name, String endpoint) {
         return name(consoleName(name, "Endpoints").toString(), "endpoint", endpoint);
     }

@@ -60,7 +60,7 @@ class ConsoleViewsTest {
         get(http, "/nothing-here", null, 1);
         Await.completed(stats, 9);
 
-        ObjectName pattern = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=console-rows,view=Endpoints,endpoint=*");
+        ObjectName pattern = new ObjectName("io.github.httpbandwidth.console:name=console-rows,view=Endpoints,endpoint=*");
         Set<String> endpoints = new TreeSet<>();
         for (ObjectName name : server.queryNames(pattern, null)) {
             endpoints.add((String) server.getAttribute(name, "Endpoint"));
@@ -69,7 +69,7 @@ class ConsoleViewsTest {
         assertThat(endpoints).containsExactly("(overflow)", "(unmatched)", "/a", "/b/{id}", "/com,ma \"quoted\"");
 
         ObjectName a = new ObjectName(
-                "io.github.httpbandwidth:type=BandwidthConsole,name=console-rows,view=Endpoints,endpoint=/a");
+                "io.github.httpbandwidth.console:name=console-rows,view=Endpoints,endpoint=/a");
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
         assertThat(server.getAttribute(a, "BytesReceived")).isEqualTo(0L);
         assertThat(server.getAttribute(a, "Requests")).isEqualTo(3L);
@@ -119,7 +119,7 @@ class ConsoleViewsTest {
     void percentilesAndLargestSizesSinceStartAndOverTheLastMinute() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("console-sizes").ticker(ticker).build();
         ObjectName handler = stats.registerMBean(server);
-        ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=console-sizes,view=Sizes");
+        ObjectName name = new ObjectName("io.github.httpbandwidth.console:name=console-sizes,view=Sizes");
         opened.add(stats);
         TestServer http = serve(stats, TestRoutes.basic());
         for (int i = 0; i < 9; i++) {

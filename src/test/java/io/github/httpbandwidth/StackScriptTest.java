@@ -292,8 +292,8 @@ class StackScriptTest {
             MBeanServerConnection mbeans = connector.getMBeanServerConnection();
             ObjectName master = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=master");
             ObjectName transfers = new ObjectName(
-                    "io.github.httpbandwidth:type=BandwidthConsole,name=master,view=TransfersInFlight");
-            ObjectName sizes = new ObjectName("io.github.httpbandwidth:type=BandwidthConsole,name=master,view=Sizes");
+                    "io.github.httpbandwidth.console:name=master,view=TransfersInFlight");
+            ObjectName sizes = new ObjectName("io.github.httpbandwidth.console:name=master,view=Sizes");
 
             // A slow upload at 256 kB/s: about 8 s, listed once past the 1 MiB threshold. (A download of this size
             // is no use here: on loopback the socket buffers take a few MB at once, so the server is done writing
@@ -322,7 +322,7 @@ class StackScriptTest {
 
             // The endpoint tree: each row an MBean under the master's, agreeing with the Endpoints table.
             ObjectName artifacts = new ObjectName(
-                    "io.github.httpbandwidth:type=BandwidthConsole,name=master,view=Endpoints,endpoint=/artifacts/{name}");
+                    "io.github.httpbandwidth.console:name=master,view=Endpoints,endpoint=/artifacts/{name}");
             CompositeData row = ((TabularData) mbeans.getAttribute(master, "Endpoints"))
                     .get(new Object[] {"/artifacts/{name}"});
             assertThat(mbeans.getAttribute(artifacts, "Requests")).isEqualTo(row.get("requests")).isEqualTo(2L);
