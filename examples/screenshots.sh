@@ -8,6 +8,7 @@
 # VisualVM's MBeans tab is a plugin that Debian's package does not carry (Tools > Plugins installs it from
 # VisualVM's plugin centre); VISUALVM_USERDIR names a VisualVM user directory that has it, else VisualVM is
 # skipped. Sends traffic to the master (jobs, artifacts, and one slow 64 MB upload for the transfer in flight).
+# SCREENSHOT_DIR writes the pictures elsewhere than docs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -51,9 +52,10 @@ pids+=($!)
 export DISPLAY="$display"
 sleep 2
 
+out="${SCREENSHOT_DIR:-$root/docs}"
 shot() {   # shot <file>: the whole screen
-  import -window root "$root/docs/$1"
-  echo "wrote docs/$1"
+  import -window root "$out/$1"
+  echo "wrote $out/$1"
 }
 # Positions are those of OpenJDK 17's JConsole and VisualVM 2.1.5 on a 1280x860 screen, with the example
 # master's endpoints (the tree rows depend on them).
@@ -73,34 +75,35 @@ click 472 58 3                                    # the MBeans tab
 xdotool mousemove 170 450 mousedown 1 mousemove 260 450 mousemove 360 450 mouseup 1   # a wider tree
 sleep 1
 click 16 117                                      # io.github.httpbandwidth
-click 36 153                                      # BandwidthStats
-click 56 171                                      # master
-click 118 185 3                                   # its Attributes
-shot jconsole-bandwidthstats.png
-click 16 135                                      # io.github.httpbandwidth.console
+click 36 135                                      # BandwidthStats
 click 56 153                                      # master
-click 76 171                                      # Endpoints
-click 96 220                                      # /artifacts/{name}
-click 158 237 3                                   # its Attributes
+click 118 167 3                                   # its Attributes
+click 16 200                                      # io.github.httpbandwidth.console
+click 36 218                                      # master
+shot jconsole-bandwidthstats.png
+click 56 236                                      # Endpoints
+click 76 285                                      # /artifacts/{name}
+click 138 301 3                                   # its Attributes
 shot jconsole-endpoint-tree.png
 double_click 1000 164 2                           # chart BytesSentPerSecond1m
+sleep 20
 for i in 1 2 3 4 5 6; do api -o /dev/null "https://127.0.0.1:$port/artifacts/build-8000000.tar"; sleep 3; done
 sleep 30
 shot jconsole-endpoint-chart.png
 api -o /dev/null --limit-rate 1M -T "$work/big.bin" "https://127.0.0.1:$port/artifacts/big2.bin" &
 pids+=($!)
 sleep 8
-click 76 315                                      # TransfersInFlight
-click 137 330 3                                   # its Attributes
+click 56 380                                      # TransfersInFlight
+click 118 396 3                                   # its Attributes
 double_click 1000 132 2                           # open the TransfersInFlight table
 shot jconsole-in-flight.png
-for i in 1 2 3; do click 1254 334 0.3; done       # scroll the row to its age and rank
+for i in 1 2 3; do click 1254 334 0.3; done       # scroll the row to its rank and age
 shot jconsole-in-flight-age.png
-click 76 299                                      # Sizes
-click 137 314 3                                   # its Attributes
+click 56 364                                      # Sizes
+click 118 380 3                                   # its Attributes
 shot jconsole-sizes.png
-click 76 425                                      # the listener, https-127.0.0.1-<port>
-click 137 441 3                                   # its Attributes
+click 76 183                                      # the listener, https-127.0.0.1-<port>
+click 138 199 3                                   # its Attributes
 shot jconsole-wire.png
 kill "$jconsole_pid" 2>/dev/null || true
 
@@ -114,13 +117,12 @@ if [ -n "${VISUALVM_USERDIR:-}" ] && command -v visualvm >/dev/null; then
   for w in $(xdotool search --name 'VisualVM'); do xdotool windowmove "$w" 0 0 windowsize "$w" 1280 860 2>/dev/null || true; done
   sleep 3
   click 675 99 5                                  # the MBeans tab
-  click 292 245                                   # io.github.httpbandwidth
-  click 292 263                                   # io.github.httpbandwidth.console
-  click 332 281                                   # master
-  click 352 299                                   # Endpoints
   xdotool mousemove 481 500 mousedown 1 mousemove 560 500 mousemove 600 500 mouseup 1
   sleep 1
-  click 452 348 4                                 # /artifacts/{name}
+  click 292 263                                   # io.github.httpbandwidth.console
+  click 312 281                                   # master
+  click 332 299                                   # Endpoints
+  click 432 348 4                                 # /artifacts/{name}
   shot visualvm-mbeans.png
 else
   echo "VisualVM skipped: set VISUALVM_USERDIR to a user directory with the VisualVM-MBeans plugin"
