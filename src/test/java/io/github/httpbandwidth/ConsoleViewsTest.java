@@ -95,8 +95,11 @@ class ConsoleViewsTest {
         assertThat(server.getAttribute(a, "BytesSentPerSecond1m")).isEqualTo(0.0);
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
 
+        // The handler's MBean, 5 endpoint rows, the sizes and the transfers: all gone on close().
+        ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-rows,*");
+        assertThat(server.queryNames(everything, null)).hasSize(8);
         stats.close();
-        assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth:name=console-rows,*"), null)).isEmpty();
+        assertThat(server.queryNames(everything, null)).isEmpty();
     }
 
     @Test
@@ -107,9 +110,11 @@ class ConsoleViewsTest {
         ExchangeTallyDriver.complete(stats, stats.endpointOf(ExchangeTallyDriver.routed("/jobs/{id}")), 0, 10);
         ObjectName row = MBeanPublisher.endpointName("console-follow", "/jobs/{id}");
         assertThat(server.isRegistered(row)).isTrue();
+        ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-follow,*");
+        assertThat(server.queryNames(everything, null)).hasSize(6);
 
         server.unregisterMBean(handler);
-        assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth:name=console-follow,*"), null)).isEmpty();
+        assertThat(server.queryNames(everything, null)).isEmpty();
 
         stats.registerMBean(server);
         assertThat(server.getAttribute(row, "BytesSent")).isEqualTo(10L);

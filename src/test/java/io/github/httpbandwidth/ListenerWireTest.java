@@ -110,7 +110,7 @@ class ListenerWireTest {
             assertThat((String) server.getAttribute(listener, "Counting")).startsWith("Bytes on the wire");
         }
         stats.close();
-        assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth:name=wire-http,*"), null)).isEmpty();
+        assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth*:name=wire-http,*"), null)).isEmpty();
     }
 
     @Test

@@ -330,7 +330,7 @@ class StackScriptTest {
                     .isEqualTo(2L * (2 << 20));
             assertThat(mbeans.getAttribute(artifacts, "BytesSent")).isEqualTo(row.get("bytesSent"));
             assertThat((double) mbeans.getAttribute(artifacts, "BytesReceivedPerSecond1m")).isPositive();
-            assertThat(mbeans.queryNames(new ObjectName("io.github.httpbandwidth:name=master,view=Endpoints,*"), null))
+            assertThat(mbeans.queryNames(new ObjectName("io.github.httpbandwidth.console:name=master,view=Endpoints,*"), null))
                     .hasSizeGreaterThanOrEqualTo(3);
 
             // Sizes: the largest bodies exactly; the 99th percentile capped by them.
