@@ -32,12 +32,18 @@ final class Await {
         }
     }
 
-    /** Waits until {@code requests} exchanges have completed, then returns a snapshot. */
+    /**
+     * Waits until {@code requests} exchanges have completed, none is in flight, and the endpoint rows show every
+     * completion, then returns a snapshot. The rows matter: a completion counts in the histograms (which give
+     * {@code requests}) before its row's request count, so that rows never run ahead of the total; a read between
+     * the two sees the total already and the row not yet.
+     */
     static BandwidthSnapshot completed(BandwidthStats stats, long requests) {
         Supplier<BandwidthSnapshot> read = stats::snapshot;
-        until(requests + " completed exchanges (and none in flight)", () -> {
+        until(requests + " completed exchanges (and none in flight, and all on their rows)", () -> {
             BandwidthSnapshot s = read.get();
-            return s.requests() >= requests && s.requestsInFlight() == 0;
+            long onRows = s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum();
+            return s.requests() >= requests && s.requestsInFlight() == 0 && onRows == s.requests();
         });
         return stats.snapshot();
     }

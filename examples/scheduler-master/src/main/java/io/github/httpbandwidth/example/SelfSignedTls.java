@@ -56,7 +56,9 @@ final class SelfSignedTls {
                 "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "825",
                 "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
                 "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", password, "-keypass", password))
+                // From the file, not as arguments: a random password may start with "-J", which the keytool
+                // launcher takes for a JVM option (1 start in 4096 failed so), and arguments show in ps.
+                "-storepass:file", passwordFile.toString(), "-keypass:file", passwordFile.toString()))
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
