@@ -6,8 +6,10 @@ import javax.management.ReflectionException;
 import javax.management.openmbean.OpenMBeanOperationInfoSupport;
 import javax.management.openmbean.OpenMBeanParameterInfoSupport;
 import javax.management.openmbean.SimpleType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The views of a {@link BandwidthStats} made for people at a console, beside its scraped MBean:
@@ -30,61 +32,7 @@ final class ConsoleMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> {
             + "does (linear interpolation inside the bucket holding the rank), capped at the largest body seen in the "
             + "same period";
 
-    private static final List<OpenAttribute<BandwidthSnapshot>> SIZE_ATTRIBUTES = List.of(
-            OpenAttribute.of("RequestSizeP50Bytes", "Median request body size of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.5)),
-            OpenAttribute.of("RequestSizeP90Bytes",
-                    "90th percentile of request body sizes of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE, s -> s.requestSizes().quantileBytes(0.9)),
-            OpenAttribute.of("RequestSizeP99Bytes",
-                    "99th percentile of request body sizes of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.requestSizes().quantileBytes(0.99)),
-            OpenAttribute.of("RequestSizeMaxBytes", "Largest request body of a completed exchange since start (exact)",
-                    Unit.BYTES, SimpleType.LONG, s -> s.requestSizes().maxBytes()),
-            OpenAttribute.of("ResponseSizeP50Bytes", "Median response body size of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE, s -> s.responseSizes().quantileBytes(0.5)),
-            OpenAttribute.of("ResponseSizeP90Bytes",
-                    "90th percentile of response body sizes of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.responseSizes().quantileBytes(0.9)),
-            OpenAttribute.of("ResponseSizeP99Bytes",
-                    "99th percentile of response body sizes of completed exchanges since start, "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.responseSizes().quantileBytes(0.99)),
-            OpenAttribute.of("ResponseSizeMaxBytes",
-                    "Largest response body of a completed exchange since start (exact)",
-                    Unit.BYTES, SimpleType.LONG, s -> s.responseSizes().maxBytes()),
-            OpenAttribute.of("RequestSizeP50Bytes1m",
-                    "Median request body size of exchanges completed in the last minute (60 to 65 s), "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.requestSizesLastMinute().quantileBytes(0.5)),
-            OpenAttribute.of("RequestSizeP90Bytes1m",
-                    "90th percentile of request body sizes of exchanges completed in the last minute (60 to 65 "
-                    + "s), " + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.requestSizesLastMinute().quantileBytes(0.9)),
-            OpenAttribute.of("RequestSizeP99Bytes1m",
-                    "99th percentile of request body sizes of exchanges completed in the last minute (60 to 65 "
-                    + "s), " + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.requestSizesLastMinute().quantileBytes(0.99)),
-            OpenAttribute.of("RequestSizeMaxBytes1m",
-                    "Largest request body of an exchange completed in the last minute (60 to 65 s; "
-                    + "exact)", Unit.BYTES, SimpleType.LONG, s -> s.requestSizesLastMinute().maxBytes()),
-            OpenAttribute.of("ResponseSizeP50Bytes1m",
-                    "Median response body size of exchanges completed in the last minute (60 to 65 s), "
-                    + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.responseSizesLastMinute().quantileBytes(0.5)),
-            OpenAttribute.of("ResponseSizeP90Bytes1m",
-                    "90th percentile of response body sizes of exchanges completed in the last minute (60 to 65 "
-                    + "s), " + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.responseSizesLastMinute().quantileBytes(0.9)),
-            OpenAttribute.of("ResponseSizeP99Bytes1m",
-                    "99th percentile of response body sizes of exchanges completed in the last minute (60 to 65 "
-                    + "s), " + ESTIMATED, Unit.BYTES, SimpleType.DOUBLE,
-                    s -> s.responseSizesLastMinute().quantileBytes(0.99)),
-            OpenAttribute.of("ResponseSizeMaxBytes1m",
-                    "Largest response body of an exchange completed in the last minute (60 to 65 s; "
-                    + "exact)", Unit.BYTES, SimpleType.LONG, s -> s.responseSizesLastMinute().maxBytes()));
+    private static final List<OpenAttribute<BandwidthSnapshot>> SIZE_ATTRIBUTES = sizeAttributes();
 
     private static final List<OpenAttribute<BandwidthSnapshot>> TRANSFER_ATTRIBUTES = List.of(
             OpenAttribute.of("TransfersInFlight",
@@ -98,6 +46,35 @@ final class ConsoleMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> {
                     + "TransfersInFlight", Unit.BYTES, SimpleType.LONG, BandwidthSnapshot::inFlightThresholdBytes));
 
     private final BandwidthStats stats;
+
+    /**
+     * For requests and responses, since start and over the last minute: {@code <Request|Response>SizeP50Bytes},
+     * {@code P90}, {@code P99} and {@code MaxBytes}, with {@code 1m} at the end for the last minute.
+     */
+    private static List<OpenAttribute<BandwidthSnapshot>> sizeAttributes() {
+        List<OpenAttribute<BandwidthSnapshot>> all = new ArrayList<>();
+        for (boolean request : new boolean[] {true, false}) {
+            for (boolean lastMinute : new boolean[] {false, true}) {
+                Function<BandwidthSnapshot, HistogramSnapshot> sizes = request
+                        ? (lastMinute ? BandwidthSnapshot::requestSizesLastMinute : BandwidthSnapshot::requestSizes)
+                        : (lastMinute ? BandwidthSnapshot::responseSizesLastMinute : BandwidthSnapshot::responseSizes);
+                String prefix = request ? "RequestSize" : "ResponseSize";
+                String suffix = lastMinute ? "1m" : "";
+                String body = request ? "request body" : "response body";
+                String period = lastMinute ? "exchanges completed in the last minute (60 to 65 s)"
+                        : "completed exchanges since start";
+                for (int percentile : new int[] {50, 90, 99}) {
+                    double q = percentile / 100.0;
+                    all.add(OpenAttribute.of(prefix + "P" + percentile + "Bytes" + suffix, "Percentile " + percentile
+                            + " of the " + body + " sizes of " + period + ", " + ESTIMATED, Unit.BYTES,
+                            SimpleType.DOUBLE, s -> sizes.apply(s).quantileBytes(q)));
+                }
+                all.add(OpenAttribute.of(prefix + "MaxBytes" + suffix, "Largest " + body + " of " + period
+                        + " (exact)", Unit.BYTES, SimpleType.LONG, s -> sizes.apply(s).maxBytes()));
+            }
+        }
+        return List.copyOf(all);
+    }
 
     private ConsoleMBean(BandwidthStats stats, String description, List<OpenAttribute<BandwidthSnapshot>> attributes,
                          OpenMBeanOperationInfoSupport... operations) {
