@@ -50,7 +50,7 @@ public final class EndpointMemory {
                 Endpoint row = stats.endpointOf(exchange);
                 StripedCounters.Cell cell = stats.cell();
                 stats.sent(cell, 1);
-                stats.exchangeCompleted(cell, row, 0, 1);
+                stats.exchangeCompleted(cell, row, exchange, 0, 1);
             }
             for (int tick = 0; tick < 16; tick++) {
                 now[0] += RateTracker.TICK_NANOS;

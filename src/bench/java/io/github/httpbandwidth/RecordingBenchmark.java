@@ -126,7 +126,7 @@ public class RecordingBenchmark {
         Endpoint endpoint = stats.endpointOf(exchange);
         stats.received(cell, in);
         stats.sent(cell, out);
-        stats.exchangeCompleted(cell, endpoint, in, out);
+        stats.exchangeCompleted(cell, endpoint, exchange, in, out);
     }
 
     @Benchmark

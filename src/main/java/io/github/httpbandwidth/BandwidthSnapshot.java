@@ -35,6 +35,15 @@ import java.util.List;
  *         largest first, at most 10 (more: {@link BandwidthStats#largestTransfersInFlight})
  * @param inFlightThresholdBytes the body size past which an exchange in flight is listed
  * @param listeners the wire figures of the listeners watched through {@link BandwidthStats#watchListeners}
+ * @param statusClasses per endpoint and response status class (1xx to 5xx), the completed exchanges' body bytes
+ *         and requests; only classes that had a request; they add up to the endpoint rows' completed exchanges
+ * @param clients the top clients (see {@link BandwidthStats.Builder#clientCapacity}): the kept clients busiest
+ *         first, then {@code (unidentified)} if any exchange had no key, then {@code (other)}; the rows add up to
+ *         every completed exchange: requests to {@code requests}, bytes to the size histograms' sums. Empty when
+ *         the table is off
+ * @param clientCapacity how many clients the table keeps (0: off)
+ * @param clientKeyErrors exceptions thrown by the client key (and swallowed); those exchanges went to
+ *         {@code (unidentified)}
  *
  * <p>Stability: read it through its accessors, which are supported. Its canonical constructor is public only
  * because it is a record: new components may be added in a minor version, so do not construct it.
@@ -59,12 +68,28 @@ public record BandwidthSnapshot(
         HistogramSnapshot responseSizesLastMinute,
         List<TransferSnapshot> transfersInFlight,
         long inFlightThresholdBytes,
-        List<ListenerSnapshot> listeners) {
+        List<ListenerSnapshot> listeners,
+        List<StatusClassSnapshot> statusClasses,
+        List<ClientSnapshot> clients,
+        int clientCapacity,
+        long clientKeyErrors) {
 
     public BandwidthSnapshot {
         endpoints = List.copyOf(endpoints);
         transfersInFlight = List.copyOf(transfersInFlight);
         listeners = List.copyOf(listeners);
+        statusClasses = List.copyOf(statusClasses);
+        clients = List.copyOf(clients);
+    }
+
+    /** The row of the top clients named {@code client}, or {@code null} when there is none. */
+    public ClientSnapshot client(String client) {
+        for (ClientSnapshot row : clients) {
+            if (row.client().equals(client)) {
+                return row;
+            }
+        }
+        return null;
     }
 
     /** The row named {@code endpoint}, or {@code null} when there is none. */

@@ -70,7 +70,8 @@ public final class BandwidthStats implements AutoCloseable {
      * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
      * upgraded connections opened and closed, second passes of an exchange through the handler (each also counted
      * as started), the largest body sizes (stamped maxima, see SizeMaxima), the request and the response size
-     * histograms, then three slots per endpoint row (bytes received, bytes sent, requests) by row index.
+     * histograms, then the slots of each endpoint row by row index: bytes received, bytes sent, requests, and the
+     * same three for each status class, 1xx to 5xx.
      */
     private static final int STARTED = 0;
     private static final int BYTES_RECEIVED = 1;
@@ -83,7 +84,10 @@ public final class BandwidthStats implements AutoCloseable {
     private static final int ROW_BYTES_RECEIVED = 0;
     private static final int ROW_BYTES_SENT = 1;
     private static final int ROW_REQUESTS = 2;
-    private static final int ROW_WIDTH = 3;
+    /** The row's own three slots, which the last minute's rates sample; its status classes' follow. */
+    private static final int ROW_TOTALS = 3;
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final int ROW_WIDTH = ROW_TOTALS * (1 + STATUS_CLASSES.length);
 
     private final String name;
     private final Clock clock;
@@ -98,6 +102,8 @@ public final class BandwidthStats implements AutoCloseable {
     private final RateTracker lastMinute;
     private final SizeMaxima maxima;
     private final InFlightTransfers inFlight;
+    /** The top clients; {@code null} when the builder's client capacity is 0. */
+    private final ClientTable clients;
     private final long inFlightThresholdBytes;
     private final List<ListenerWire> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier ticker;
@@ -120,6 +126,7 @@ public final class BandwidthStats implements AutoCloseable {
         this.maxima = new SizeMaxima(MAXIMA);
         this.inFlightThresholdBytes = builder.inFlightThresholdBytes;
         this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
+        this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
@@ -157,20 +164,32 @@ public final class BandwidthStats implements AutoCloseable {
         counters.sumInto(sums, BYTES_RECEIVED, MAXIMA);
         counters.sumInto(sums, STARTED, BYTES_RECEIVED);
 
-        long[] rise = lastMinute.increases(now, Arrays.copyOfRange(sums, FIXED_SLOTS, sums.length), 0, 0,
-                sums.length - FIXED_SLOTS);
+        long[] sampled = lastMinuteSlots(sums, names.length);
+        long[] rise = lastMinute.increases(now, sampled, 0, 0, sampled.length);
         double spanSeconds = rise[rise.length - 1] / 1e9;
         long[] risen = new long[sums.length];
-        System.arraycopy(rise, 0, risen, FIXED_SLOTS, sums.length - FIXED_SLOTS);
+        System.arraycopy(rise, 0, risen, FIXED_SLOTS, rowsBase - FIXED_SLOTS);
+        for (int i = 0; i < names.length; i++) {
+            System.arraycopy(rise, rowsBase - FIXED_SLOTS + i * ROW_TOTALS, risen, rowsBase + i * ROW_WIDTH, ROW_TOTALS);
+        }
 
         HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums, largest[0]);
         HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums, largest[1]);
         List<EndpointSnapshot> rows = new ArrayList<>(names.length);
+        List<StatusClassSnapshot> statusClasses = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             int slot = rowsBase + i * ROW_WIDTH;
             rows.add(new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED], sums[slot + ROW_BYTES_SENT],
                     sums[slot + ROW_REQUESTS], risen[slot + ROW_BYTES_RECEIVED] / spanSeconds,
                     risen[slot + ROW_BYTES_SENT] / spanSeconds, risen[slot + ROW_REQUESTS] / spanSeconds));
+            for (int c = 0; c < STATUS_CLASSES.length; c++) {
+                int classSlot = slot + ROW_TOTALS * (1 + c);
+                if (sums[classSlot + ROW_REQUESTS] > 0) {
+                    statusClasses.add(new StatusClassSnapshot(names[i], STATUS_CLASSES[c],
+                            sums[classSlot + ROW_BYTES_RECEIVED], sums[classSlot + ROW_BYTES_SENT],
+                            sums[classSlot + ROW_REQUESTS]));
+                }
+            }
         }
         long bytesReceived = sums[BYTES_RECEIVED];
         long bytesSent = sums[BYTES_SENT];
@@ -182,12 +201,27 @@ public final class BandwidthStats implements AutoCloseable {
         for (ListenerWire listener : listeners) {
             wire.add(listener.snapshot());
         }
+        // After the counters: a completion adds to its client before its histograms, so the clients are never
+        // behind requests.
+        List<ClientSnapshot> topClients = clients == null ? List.of() : clients.snapshot();
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
                 sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED],
                 requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors(),
                 requestSizes.snapshot(risen, largest[2]), responseSizes.snapshot(risen, largest[3]),
-                inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire);
+                inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire, statusClasses, topClients,
+                clients == null ? 0 : clients.capacity(), clients == null ? 0 : clients.keyErrors());
+    }
+
+    /** The slots the last minute's rates follow: the histograms', and each row's own three (not its classes'). */
+    private long[] lastMinuteSlots(long[] sums, int rowCount) {
+        long[] sampled = new long[rowsBase - FIXED_SLOTS + rowCount * ROW_TOTALS];
+        System.arraycopy(sums, FIXED_SLOTS, sampled, 0, rowsBase - FIXED_SLOTS);
+        for (int i = 0; i < rowCount; i++) {
+            System.arraycopy(sums, rowsBase + i * ROW_WIDTH, sampled, rowsBase - FIXED_SLOTS + i * ROW_TOTALS,
+                    ROW_TOTALS);
+        }
+        return sampled;
     }
 
     /** The {@code n} largest exchanges in flight whose body passed the in-flight threshold, largest first. */
@@ -319,12 +353,13 @@ public final class BandwidthStats implements AutoCloseable {
     void sampleRates() {
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
-        long[] totals = new long[rowsBase + endpoints.names().length * ROW_WIDTH];
+        int rowCount = endpoints.names().length;
+        long[] totals = new long[rowsBase + rowCount * ROW_WIDTH];
         counters.sumInto(totals, FIXED_SLOTS, totals.length);
         counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
         long requests = requestSizes.snapshot(totals, 0).count();
         rates.sample(now, new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
-        lastMinute.sample(now, Arrays.copyOfRange(totals, FIXED_SLOTS, totals.length));
+        lastMinute.sample(now, lastMinuteSlots(totals, rowCount));
         inFlight.sample(now);
     }
 
@@ -360,13 +395,25 @@ public final class BandwidthStats implements AutoCloseable {
     }
 
     /**
-     * Puts a completed exchange's body bytes on its row, counts it, and records its sizes: the largest ones before
-     * the histograms, which readers read first.
+     * Puts a completed exchange's body bytes on its row and its status class, and on its client, counts it, and
+     * records its sizes: the status class, the client and the largest sizes before the histograms, whose count
+     * readers take as the requests, so none of them is ever behind it; the row's request last, so rows are never
+     * ahead of it.
      */
-    void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, long bodyBytesReceived, long bodyBytesSent) {
+    void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, HttpServerExchange exchange,
+                           long bodyBytesReceived, long bodyBytesSent) {
         int row = rowsBase + endpoint.index * ROW_WIDTH;
         cell.add(row + ROW_BYTES_RECEIVED, bodyBytesReceived);
         cell.add(row + ROW_BYTES_SENT, bodyBytesSent);
+        int status = exchange.getStatusCode();
+        int statusClass = status < 200 ? 1 : status >= 500 ? 5 : status / 100;
+        int classSlot = row + ROW_TOTALS * statusClass;
+        cell.add(classSlot + ROW_BYTES_RECEIVED, bodyBytesReceived);
+        cell.add(classSlot + ROW_BYTES_SENT, bodyBytesSent);
+        cell.add(classSlot + ROW_REQUESTS, 1);
+        if (clients != null) {
+            clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
+        }
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
@@ -426,8 +473,37 @@ public final class BandwidthStats implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private LongSupplier ticker = SYSTEM_TICKER;
         private long inFlightThresholdBytes = InFlightTransfers.DEFAULT_THRESHOLD_BYTES;
+        private ClientKey clientKey = ClientKey.remoteAddress();
+        private int clientCapacity = ClientTable.DEFAULT_CAPACITY;
 
         private Builder() {
+        }
+
+        /**
+         * Who the top clients ({@code Clients}) are: the example master uses
+         * {@code ClientKey.header("X-Worker-Id").orElse(ClientKey.remoteAddress())}. Default
+         * {@link ClientKey#remoteAddress()}.
+         */
+        public Builder clientKey(ClientKey clientKey) {
+            this.clientKey = Objects.requireNonNull(clientKey, "clientKey");
+            return this;
+        }
+
+        /**
+         * How many clients the top clients table keeps (K): any client that moved more than 1/K of all body bytes is
+         * certain to be kept, and the bytes missing from a kept client's row are at most 1/K of all. Each client is 3
+         * series in a scrape. 0 switches the table off. Default {@value ClientTable#DEFAULT_CAPACITY}.
+         *
+         * @throws IllegalArgumentException unless 0 to {@value ClientTable#MAX_CAPACITY}
+         */
+        public Builder clientCapacity(int clientCapacity) {
+            if (clientCapacity < 0 || clientCapacity > ClientTable.MAX_CAPACITY) {
+                throw new IllegalArgumentException("clientCapacity: got " + clientCapacity + "; allowed are 0 (no "
+                        + "top clients) to " + ClientTable.MAX_CAPACITY + " (default " + ClientTable.DEFAULT_CAPACITY
+                        + ")");
+            }
+            this.clientCapacity = clientCapacity;
+            return this;
         }
 
         /**

@@ -159,7 +159,7 @@ final class ExchangeTally extends CountingSinkConduit
         Endpoint endpoint = stats.endpointOf(exchange);
         long received = (long) BYTES_RECEIVED.getAcquire(this);
         long sent = (long) BYTES_SENT.getAcquire(this);
-        stats.exchangeCompleted(c, endpoint, received, sent);
+        stats.exchangeCompleted(c, endpoint, exchange, received, sent);
         if (Math.max(received, sent) >= stats.inFlightThresholdBytes()) {
             stats.inFlightCompleted(this);
         }

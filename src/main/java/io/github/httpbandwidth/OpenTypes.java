@@ -20,6 +20,8 @@ final class OpenTypes {
 
     static final String LE = "le";
     static final String ENDPOINT = "endpoint";
+    static final String CLIENT = "client";
+    static final String STATUS_CLASS = "statusClass";
 
     private static final String[] BUCKET_ITEMS = {LE, "count"};
     private static final String[] ENDPOINT_ITEMS = {ENDPOINT, "bytesReceived", "bytesSent", "requests"};
@@ -30,6 +32,12 @@ final class OpenTypes {
     static final TabularType SIZE_BUCKETS;
     static final TabularType ENDPOINTS;
     static final TabularType TRANSFERS;
+    static final TabularType CLIENTS;
+    static final TabularType STATUS_CLASSES;
+
+    private static final String[] CLIENT_ITEMS = {CLIENT, "bytesReceived", "bytesSent", "requests", "errorBytes"};
+    private static final String[] STATUS_CLASS_ITEMS = {STATUS_CLASS, ENDPOINT, "bytesReceived", "bytesSent",
+        "requests"};
 
     static {
         try {
@@ -60,6 +68,30 @@ final class OpenTypes {
                     new OpenType<?>[] {SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING, SimpleType.LONG,
                         SimpleType.LONG, SimpleType.LONG, SimpleType.DOUBLE, SimpleType.STRING, SimpleType.DOUBLE,
                         SimpleType.STRING});
+            CompositeType client = new CompositeType("Client", "Body bytes and requests of one client",
+                    CLIENT_ITEMS,
+                    new String[] {"Client key (address, worker id, principal), (unidentified) or (other)",
+                        "Request body bytes received since the client entered the table (bytes)",
+                        "Response body bytes sent since the client entered the table (bytes)",
+                        "Completed exchanges since the client entered the table (requests)",
+                        "A client's body bytes counted in (other) instead of its row are at most this; for (other): "
+                            + "no client there moved more (bytes)"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG,
+                        SimpleType.LONG});
+            CLIENTS = new TabularType("Clients", "Top clients by body bytes, busiest first, then (unidentified) "
+                    + "and (other)", client, new String[] {CLIENT});
+            // The status class first: the exporter appends index columns in this order, and the endpoint, which
+            // may hold any character, is then the last key and can be taken whole.
+            CompositeType statusClass = new CompositeType("EndpointStatusClass",
+                    "Completed exchanges of one endpoint with one response status class", STATUS_CLASS_ITEMS,
+                    new String[] {"1xx to 5xx", "Route template, (unmatched) or (overflow)",
+                        "Request body bytes received (bytes)", "Response body bytes sent (bytes)",
+                        "Completed exchanges (requests)"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.LONG, SimpleType.LONG,
+                        SimpleType.LONG});
+            STATUS_CLASSES = new TabularType("EndpointStatusClasses", "Per endpoint and response status class, "
+                    + "body bytes and requests of completed exchanges", statusClass,
+                    new String[] {STATUS_CLASS, ENDPOINT});
             TRANSFERS = new TabularType("Transfers", "Exchanges in flight past the threshold, largest first",
                     transfer, new String[] {"rank"});
         } catch (OpenDataException e) {
@@ -86,6 +118,25 @@ final class OpenTypes {
         TabularDataSupport table = new TabularDataSupport(ENDPOINTS, endpoints.size() * 2, 0.75f);
         for (EndpointSnapshot e : endpoints) {
             table.put(row(ENDPOINTS.getRowType(), ENDPOINT_ITEMS, e.endpoint(), e.bytesReceived(), e.bytesSent(), e.requests()));
+        }
+        return table;
+    }
+
+    /** Rows in the snapshot's order: busiest first, then (unidentified) and (other). */
+    static TabularData clients(List<ClientSnapshot> clients) {
+        TabularDataSupport table = new TabularDataSupport(CLIENTS, Math.max(16, clients.size() * 2), 0.75f);
+        for (ClientSnapshot c : clients) {
+            table.put(row(CLIENTS.getRowType(), CLIENT_ITEMS, c.client(), c.bytesReceived(), c.bytesSent(),
+                    c.requests(), c.errorBytes()));
+        }
+        return table;
+    }
+
+    static TabularData statusClasses(List<StatusClassSnapshot> classes) {
+        TabularDataSupport table = new TabularDataSupport(STATUS_CLASSES, Math.max(16, classes.size() * 2), 0.75f);
+        for (StatusClassSnapshot c : classes) {
+            table.put(row(STATUS_CLASSES.getRowType(), STATUS_CLASS_ITEMS, c.statusClass(), c.endpoint(),
+                    c.bytesReceived(), c.bytesSent(), c.requests()));
         }
         return table;
     }

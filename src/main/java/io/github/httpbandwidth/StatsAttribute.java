@@ -47,6 +47,19 @@ enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
             + "an exchange's bytes reach its row when it completes, an upgraded connection's as they pass; rows "
             + "(unmatched) and (overflow) included",
             Unit.BYTES, OpenTypes.ENDPOINTS, s -> OpenTypes.endpoints(s.endpoints())),
+    ENDPOINT_STATUS_CLASSES("EndpointStatusClasses", "Per endpoint and response status class (1xx to 5xx, only "
+            + "those seen): body bytes received and sent and requests of completed exchanges, counted at completion "
+            + "with the status they completed with", Unit.BYTES, OpenTypes.STATUS_CLASSES,
+            s -> OpenTypes.statusClasses(s.statusClasses())),
+    CLIENTS("Clients", "Top clients by body bytes (Space-Saving): per client, body bytes received and sent and "
+            + "requests of completed exchanges since it entered the table, with errorBytes bounding what it moved "
+            + "before; (unidentified) has the exchanges without a key, (other) everything else, so the rows add up "
+            + "to all completed exchanges", Unit.BYTES, OpenTypes.CLIENTS, s -> OpenTypes.clients(s.clients())),
+    CLIENT_CAPACITY("ClientCapacity", "How many clients the top clients table keeps (0: off); any client that moved "
+            + "more than 1/ClientCapacity of all body bytes is kept", Unit.CLIENTS, SimpleType.INTEGER,
+            BandwidthSnapshot::clientCapacity),
+    CLIENT_KEY_ERRORS("ClientKeyErrors", "Exceptions thrown by the client key; those exchanges went to "
+            + "(unidentified)", Unit.EXCEPTIONS, SimpleType.LONG, BandwidthSnapshot::clientKeyErrors),
     ENDPOINT_CAP("EndpointCap", "How many named endpoint rows there may be; later names go to (overflow)",
             Unit.ENDPOINTS, SimpleType.INTEGER, BandwidthSnapshot::endpointCap),
     OVERFLOW_REQUESTS("OverflowRequests", "Completed exchanges that landed on the (overflow) endpoint row "

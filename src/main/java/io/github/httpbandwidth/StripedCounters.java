@@ -153,6 +153,8 @@ final class StripedCounters {
         /** The counters' owner, copied here: one load fewer on every counted call that needs it. */
         private final Object countersOwner;
         private volatile long[] slots;
+        /** What the counters' owner keeps per thread beside the slots (the top clients' buffer); owner thread only. */
+        private Object companion;
 
         private Cell(Thread owner, StripedCounters counters, int width) {
             this.owner = owner;
@@ -164,6 +166,19 @@ final class StripedCounters {
         /** The owner given to the counters this cell belongs to. */
         Object countersOwner() {
             return countersOwner;
+        }
+
+        Object companion() {
+            return companion;
+        }
+
+        void companion(Object companion) {
+            this.companion = companion;
+        }
+
+        /** The thread that owns this cell; {@code null} for the cell virtual threads share. */
+        Thread ownerThread() {
+            return owner;
         }
 
         /** The calling thread's cell of the same counters: this one when the calling thread may use it. */

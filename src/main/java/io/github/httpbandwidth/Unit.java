@@ -7,6 +7,7 @@ enum Unit {
     REQUESTS("requests"),
     REQUESTS_PER_SECOND("requests/s"),
     ENDPOINTS("endpoints"),
+    CLIENTS("clients"),
     CONNECTIONS("connections"),
     EXCEPTIONS("exceptions"),
     TRANSFERS("transfers"),

@@ -18,11 +18,17 @@ final class ExchangeTallyDriver {
         return exchange;
     }
 
+    /** An exchange without a connection whose response status is {@code 200}. */
     static void complete(BandwidthStats stats, Endpoint row, long bytesReceived, long bytesSent) {
+        complete(stats, row, new HttpServerExchange(null), bytesReceived, bytesSent);
+    }
+
+    static void complete(BandwidthStats stats, Endpoint row, HttpServerExchange exchange, long bytesReceived,
+                         long bytesSent) {
         StripedCounters.Cell cell = stats.cell();
         stats.exchangeStarted(cell);
         stats.received(cell, bytesReceived);
         stats.sent(cell, bytesSent);
-        stats.exchangeCompleted(cell, row, bytesReceived, bytesSent);
+        stats.exchangeCompleted(cell, row, exchange, bytesReceived, bytesSent);
     }
 }

@@ -47,6 +47,11 @@ class ExporterRulesTest {
                 .forEach(s -> endpoints.add(s.labels().get("endpoint")));
 
         assertThat(endpoints).contains(HeaderClassifier.AWKWARD_NAMES).contains("(unmatched)", "(overflow)", "/upload");
+
+        java.util.Set<String> withStatus = new java.util.HashSet<>();
+        e.find("scheduler_http_endpoint_status_requests_total", java.util.Map.of("handler", "rules-test",
+                "status_class", "2xx")).forEach(s -> withStatus.add(s.labels().get("endpoint")));
+        assertThat(withStatus).contains(HeaderClassifier.AWKWARD_NAMES).contains("/upload");
     }
 
     @Test

@@ -14,11 +14,14 @@ final class MetricsContract {
         "scheduler_http_bandwidth_bytes_total", "scheduler_http_requests_total",
         "scheduler_http_endpoint_bandwidth_bytes_total", "scheduler_http_endpoint_requests_total",
         "scheduler_http_endpoint_overflow_requests_total", "scheduler_http_endpoint_classifier_errors_total",
+        "scheduler_http_endpoint_status_bandwidth_bytes_total", "scheduler_http_endpoint_status_requests_total",
+        "scheduler_http_client_bandwidth_bytes_total", "scheduler_http_client_requests_total",
+        "scheduler_http_client_key_errors_total",
     };
     private static final String[] GAUGES = {
         "scheduler_http_requests_in_flight", "scheduler_http_request_size_bytes_avg",
         "scheduler_http_response_size_bytes_avg", "scheduler_http_endpoint_cap", "scheduler_http_upgraded_connections_open",
-        "scheduler_http_bandwidth_start_time_seconds",
+        "scheduler_http_bandwidth_start_time_seconds", "scheduler_http_client_capacity",
     };
     /** The agent strips _bucket: the buckets arrive under the bare histogram name, with le. */
     private static final String[] UNTYPED = {
@@ -87,6 +90,24 @@ final class MetricsContract {
         assertThat(e.value("scheduler_http_upgraded_connections_open", h)).isZero();
         assertThat(e.value("scheduler_http_bandwidth_start_time_seconds", h)).isGreaterThan(1.7e9);
         assertThat(e.samples).noneMatch(s -> s.name().startsWith("scheduler_http") && s.name().contains("per_second"));
+
+        // Every answer was a 200: one status class per endpoint, equal to the endpoint's row.
+        Map<String, String> uploadOk = with(upload, "status_class", "2xx");
+        assertThat(e.find("scheduler_http_endpoint_status_requests_total", h)).hasSize(KnownTraffic.AWKWARD_GETS + 1);
+        assertThat(e.value("scheduler_http_endpoint_status_requests_total", uploadOk)).isEqualTo(KnownTraffic.UPLOADS);
+        assertThat(e.value("scheduler_http_endpoint_status_bandwidth_bytes_total", with(uploadOk, "direction", "inbound")))
+                .isEqualTo(KnownTraffic.UPLOAD_BYTES_IN);
+        // One client, the test's own address, and (other), empty.
+        Map<String, String> local = with(h, "client", "127.0.0.1");
+        assertThat(e.value("scheduler_http_client_requests_total", local)).isEqualTo(requests);
+        assertThat(e.value("scheduler_http_client_bandwidth_bytes_total", with(local, "direction", "inbound")))
+                .isEqualTo(KnownTraffic.UPLOAD_BYTES_IN);
+        assertThat(e.value("scheduler_http_client_bandwidth_bytes_total", with(local, "direction", "outbound")))
+                .isEqualTo(bytesOut);
+        assertThat(e.value("scheduler_http_client_requests_total", with(h, "client", "(other)"))).isZero();
+        assertThat(e.find("scheduler_http_client_requests_total", h)).hasSize(2);
+        assertThat(e.value("scheduler_http_client_capacity", h)).isEqualTo(50);
+        assertThat(e.value("scheduler_http_client_key_errors_total", h)).isZero();
     }
 
     private static void assertTypesAndHelp(Exposition e) {

@@ -1,0 +1,273 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HttpServerExchange;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The top clients of one handler: completed exchanges' body bytes and requests by client key, in a bounded
+ * {@link SpaceSaving} table of {@code capacity} clients, plus the fixed rows {@value #UNIDENTIFIED} (no key) and
+ * {@value #OTHER} (everything not on a kept client's row), so that the rows add up to every completed exchange.
+ *
+ * <p>Request threads take no shared lock per exchange: each adds to a small buffer of its own (its
+ * {@link StripedCounters.Cell}'s companion: up to {@value #BUFFER} clients, written only by that thread with
+ * ordered stores), and empties the buffer into the table, under the table's lock, only when a client not in it
+ * arrives and it is full. A reader, under the same lock, first moves into the table what each buffer gained since
+ * the last read, so a read sees every completed exchange, and the table is the Space-Saving summary of all of them
+ * (its bounds hold whatever the order of arrival). Reads change the table itself, never a copy, so a kept
+ * client's counts and {@value #OTHER} only go up between reads. The cell virtual threads share goes to the table
+ * directly.
+ */
+final class ClientTable {
+
+    /** The row of exchanges whose key was {@code null}, or whose key extractor threw. */
+    static final String UNIDENTIFIED = "(unidentified)";
+    /** The row of everything completed that is not on a kept client's row. */
+    static final String OTHER = "(other)";
+    static final int MAX_NAME_LENGTH = 128;
+    /**
+     * The default number of clients kept: each one is 3 series per scrape (153 per handler in all), and any client
+     * that moved more than 2% of the bytes is certain to be kept, with its row missing at most 2% of all bytes.
+     */
+    static final int DEFAULT_CAPACITY = 50;
+    static final int MAX_CAPACITY = 1000;
+    static final int BUFFER = 8;
+
+    private static final Object NO_KEY = new Object();
+    private static final Comparator<ClientSnapshot> BUSIEST_FIRST =
+            Comparator.comparingLong((ClientSnapshot c) -> c.bytesReceived() + c.bytesSent()).reversed()
+                    .thenComparing(ClientSnapshot::client);
+
+    private final ClientKey key;
+    private final int capacity;
+    private final LongAdder keyErrors = new LongAdder();
+    /** Guarded by this object's lock, as are the fields below. */
+    private final SpaceSaving table;
+    private final List<Buffer> buffers = new ArrayList<>();
+    private long unidentifiedReceived;
+    private long unidentifiedSent;
+    private long unidentifiedRequests;
+    private long totalReceived;
+    private long totalSent;
+    private long totalRequests;
+
+    ClientTable(ClientKey key, int capacity) {
+        this.key = key;
+        this.capacity = capacity;
+        this.table = new SpaceSaving(capacity);
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    long keyErrors() {
+        return keyErrors.sum();
+    }
+
+    /** On the exchange's thread, at completion. Never throws. */
+    void record(StripedCounters.Cell cell, HttpServerExchange exchange, long bytesReceived, long bytesSent) {
+        Object client;
+        try {
+            client = key.key(exchange);
+        } catch (RuntimeException e) {
+            keyErrors.increment();
+            client = null;
+        }
+        if (client == null) {
+            client = NO_KEY;
+        }
+        if (cell.ownerThread() == null) {
+            synchronized (this) {
+                add(client, bytesReceived, bytesSent, 1);
+            }
+            return;
+        }
+        Object companion = cell.companion();
+        Buffer buffer = companion instanceof Buffer b ? b : register(cell);
+        buffer.add(this, client, bytesReceived, bytesSent);
+    }
+
+    private synchronized Buffer register(StripedCounters.Cell cell) {
+        Buffer buffer = new Buffer(cell.ownerThread());
+        buffers.add(buffer);
+        cell.companion(buffer);
+        return buffer;
+    }
+
+    /** Under the lock. */
+    private void add(Object client, long bytesReceived, long bytesSent, long requests) {
+        totalReceived += bytesReceived;
+        totalSent += bytesSent;
+        totalRequests += requests;
+        if (client == NO_KEY) {
+            unidentifiedReceived += bytesReceived;
+            unidentifiedSent += bytesSent;
+            unidentifiedRequests += requests;
+        } else {
+            table.add(name(client), bytesReceived, bytesSent, requests);
+        }
+    }
+
+    /**
+     * The kept clients busiest first, then {@value #UNIDENTIFIED} when it has counted anything, then
+     * {@value #OTHER}; the rows add up to every exchange completed so far.
+     */
+    synchronized List<ClientSnapshot> snapshot() {
+        for (Iterator<Buffer> i = buffers.iterator(); i.hasNext(); ) {
+            Buffer buffer = i.next();
+            // Seen ended before the drain (isAlive() false: its writes are visible), it adds no more after it.
+            boolean ended = buffer.ended();
+            buffer.drain(this);
+            if (ended) {
+                i.remove();
+            }
+        }
+        long[] totals = {totalReceived, totalSent, totalRequests};
+        long[] unidentified = {unidentifiedReceived, unidentifiedSent, unidentifiedRequests};
+        List<ClientSnapshot> rows = new ArrayList<>(capacity + 2);
+        long[] kept = new long[3];
+        for (SpaceSaving.Entry e : table.entries()) {
+            rows.add(new ClientSnapshot(e.name, e.bytesReceived, e.bytesSent, e.requests, e.error));
+            kept[0] += e.bytesReceived;
+            kept[1] += e.bytesSent;
+            kept[2] += e.requests;
+        }
+        rows.sort(BUSIEST_FIRST);
+        if (unidentified[2] > 0) {
+            rows.add(new ClientSnapshot(UNIDENTIFIED, unidentified[0], unidentified[1], unidentified[2], 0));
+        }
+        rows.add(new ClientSnapshot(OTHER, totals[0] - kept[0] - unidentified[0], totals[1] - kept[1] - unidentified[1],
+                totals[2] - kept[2] - unidentified[2], table.leastWeight()));
+        return rows;
+    }
+
+    /**
+     * A key's name as a row shows it: an address as its text, anything else by {@code toString()}, made safe as
+     * {@link EndpointNames} makes endpoints, cut to {@value #MAX_NAME_LENGTH} characters, control characters as
+     * {@code ?}; a name equal to a fixed row's gets a {@code _} in front.
+     */
+    static String name(Object client) {
+        String text = client instanceof InetAddress address ? address.getHostAddress() : String.valueOf(client);
+        String safe = EndpointNames.safe(text.length() > MAX_NAME_LENGTH ? cut(text) : text);
+        StringBuilder mended = null;
+        for (int i = 0; i < safe.length(); i++) {
+            char c = safe.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (mended == null) {
+                    mended = new StringBuilder(safe);
+                }
+                mended.setCharAt(i, '?');
+            }
+        }
+        String name = mended == null ? safe : mended.toString();
+        return name.equals(OTHER) || name.equals(UNIDENTIFIED) ? '_' + name : name;
+    }
+
+    private static String cut(String text) {
+        int end = MAX_NAME_LENGTH;
+        if (Character.isHighSurrogate(text.charAt(end - 1)) && Character.isLowSurrogate(text.charAt(end))) {
+            end--;
+        }
+        return text.substring(0, end);
+    }
+
+    /** One platform thread's clients not yet in the table; written by that thread only. */
+    private static final class Buffer {
+        private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+        private static final VarHandle KEY = MethodHandles.arrayElementVarHandle(Object[].class);
+        private static final VarHandle USED;
+
+        static {
+            try {
+                USED = MethodHandles.lookup().findVarHandle(Buffer.class, "used", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Thread owner;
+        private final Object[] keys = new Object[BUFFER];
+        private final int[] hashes = new int[BUFFER];
+        /** Bytes received, bytes sent and requests of each key, three slots per key. */
+        private final long[] counts = new long[3 * BUFFER];
+        /** How much of each count is already in the table; guarded by the table's lock. */
+        private final long[] taken = new long[3 * BUFFER];
+        @SuppressWarnings("unused") // through USED
+        private int used;
+
+        Buffer(Thread owner) {
+            this.owner = owner;
+        }
+
+        /** On the owner thread. */
+        void add(ClientTable table, Object client, long bytesReceived, long bytesSent) {
+            int hash = client.hashCode();
+            int n = (int) USED.get(this);
+            int i = 0;
+            while (i < n && !(hashes[i] == hash && (keys[i] == client || keys[i].equals(client)))) {
+                i++;
+            }
+            if (i == n) {
+                if (n == BUFFER) {
+                    synchronized (table) {
+                        empty(table);
+                    }
+                    i = 0;
+                }
+                hashes[i] = hash;
+                KEY.setRelease(keys, i, client);
+                USED.setRelease(this, i + 1);
+            }
+            int slot = 3 * i;
+            SLOT.setRelease(counts, slot, counts[slot] + bytesReceived);
+            SLOT.setRelease(counts, slot + 1, counts[slot + 1] + bytesSent);
+            SLOT.setRelease(counts, slot + 2, counts[slot + 2] + 1);
+        }
+
+        /** Under the table's lock, on the owner thread: moves what is new into the table and empties the buffer. */
+        private void empty(ClientTable table) {
+            drain(table);
+            int n = (int) USED.get(this);
+            for (int i = 0; i < n; i++) {
+                keys[i] = null;
+            }
+            Arrays.fill(counts, 0);
+            Arrays.fill(taken, 0);
+            USED.setRelease(this, 0);
+        }
+
+        /**
+         * Under the table's lock, on any thread: moves into the table what the owner added since the last drain.
+         * The owner only ever raises its counts, and empties the buffer only under the same lock.
+         */
+        void drain(ClientTable table) {
+            int n = (int) USED.getAcquire(this);
+            for (int i = 0; i < n; i++) {
+                Object client = KEY.getAcquire(keys, i);
+                int slot = 3 * i;
+                long received = (long) SLOT.getAcquire(counts, slot) - taken[slot];
+                long sent = (long) SLOT.getAcquire(counts, slot + 1) - taken[slot + 1];
+                long requests = (long) SLOT.getAcquire(counts, slot + 2) - taken[slot + 2];
+                if (received != 0 || sent != 0 || requests != 0) {
+                    table.add(client, received, sent, requests);
+                    taken[slot] += received;
+                    taken[slot + 1] += sent;
+                    taken[slot + 2] += requests;
+                }
+            }
+        }
+
+        boolean ended() {
+            return !owner.isAlive();
+        }
+    }
+}

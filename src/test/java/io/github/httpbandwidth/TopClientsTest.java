@@ -1,0 +1,293 @@
+package io.github.httpbandwidth;
+
+import io.prometheus.jmx.JmxCollector;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import org.junit.jupiter.api.Test;
+
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Top clients through a real server: exact rows for known traffic, bounds under a flood of keys from 8 threads. */
+class TopClientsTest {
+
+    private static final ClientKey WORKER_OR_ADDRESS = ClientKey.header("X-Worker-Id").orElse(ClientKey.remoteAddress());
+
+    /**
+     * {@code POST /echo?out=N&status=S}: reads the request body (on a worker thread), answers {@code N} bytes with
+     * status {@code S} (default 200).
+     */
+    static HttpHandler echo() {
+        return Handlers.routing().post("/echo", TestRoutes.blocking(TopClientsTest::answer))
+                .get("/echo", TestRoutes.blocking(TopClientsTest::answer));
+    }
+
+    private static void answer(HttpServerExchange ex) throws java.io.IOException {
+        ex.getInputStream().readAllBytes();
+        Map<String, java.util.Deque<String>> q = ex.getQueryParameters();
+        int out = q.containsKey("out") ? Integer.parseInt(q.get("out").getFirst()) : 0;
+        if (q.containsKey("status")) {
+            ex.setStatusCode(Integer.parseInt(q.get("status").getFirst()));
+        }
+        ex.getResponseSender().send(java.nio.ByteBuffer.allocate(out));
+    }
+
+    static void post(RawHttp http, String worker, int in, int out) throws java.io.IOException {
+        post(http, worker, in, out, 200);
+    }
+
+    static void post(RawHttp http, String worker, int in, int out, int status) throws java.io.IOException {
+        String header = worker == null ? "" : "X-Worker-Id: " + worker + "\r\n";
+        byte[] head = ("POST /echo?out=" + out + "&status=" + status + " HTTP/1.1\r\nHost: localhost\r\n" + header
+                + "Content-Length: " + in + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        // One write: head and body in two small writes would wait on Nagle's algorithm and delayed ACKs (40 ms).
+        http.sendRaw(Arrays.copyOf(head, head.length + in));
+        http.readResponse(false);
+    }
+
+    @Test
+    void knownClientsGetExactRowsAndANewcomerInAFullTableInheritsTheLeastWeight() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("clients-exact").clientKey(WORKER_OR_ADDRESS)
+                .clientCapacity(3).build();
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            for (int i = 0; i < 3; i++) {
+                post(http, "w1", 1000, 200);
+            }
+            post(http, "w2", 500, 100);
+            post(http, "w2", 500, 100);
+            post(http, null, 0, 50);
+            BandwidthSnapshot s = Await.completed(stats, 6);
+            assertThat(s.clients()).containsExactly(
+                    new ClientSnapshot("w1", 3000, 600, 3, 0),
+                    new ClientSnapshot("w2", 1000, 200, 2, 0),
+                    new ClientSnapshot("127.0.0.1", 0, 50, 1, 0),
+                    new ClientSnapshot("(other)", 0, 0, 0, 50));
+
+            // The table is full: w3 takes the place of the least client (127.0.0.1, 50 bytes), whose exchange now
+            // counts in (other); w3's row shows exactly what it moved, and says up to 50 bytes may be missing.
+            post(http, "w3", 10, 0);
+            s = completedWithClients(stats, 7);
+            assertThat(s.clients()).containsExactly(
+                    new ClientSnapshot("w1", 3000, 600, 3, 0),
+                    new ClientSnapshot("w2", 1000, 200, 2, 0),
+                    new ClientSnapshot("w3", 10, 0, 1, 50),
+                    new ClientSnapshot("(other)", 0, 50, 1, 60));
+            assertRowsAddUp(s);
+        }
+    }
+
+    @Test
+    void aKeyThatThrowsOrGivesNothingGoesToUnidentifiedAndIsCounted() throws Exception {
+        ClientKey key = ex -> {
+            String worker = ex.getRequestHeaders().getFirst("X-Worker-Id");
+            if ("boom".equals(worker)) {
+                throw new IllegalStateException("boom");
+            }
+            return worker;
+        };
+        BandwidthStats stats = BandwidthStats.builder().name("clients-unidentified").clientKey(key).build();
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            post(http, "boom", 7, 3);
+            post(http, "boom", 7, 3);
+            post(http, null, 1, 1);
+            post(http, "w1", 100, 0);
+            BandwidthSnapshot s = completedWithClients(stats, 4);
+            assertThat(s.clients()).containsExactly(
+                    new ClientSnapshot("w1", 100, 0, 1, 0),
+                    new ClientSnapshot("(unidentified)", 15, 7, 3, 0),
+                    new ClientSnapshot("(other)", 0, 0, 0, 0));
+            assertThat(s.clientKeyErrors()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void keysThatLookLikeFixedRowsOrCarryControlCharactersAreMended() {
+        assertThat(ClientTable.name("(other)")).isEqualTo("_(other)");
+        assertThat(ClientTable.name("(unidentified)")).isEqualTo("_(unidentified)");
+        assertThat(ClientTable.name("a\u0001b\nc")).isEqualTo("a?b?c");
+        assertThat(ClientTable.name("x".repeat(500))).hasSize(ClientTable.MAX_NAME_LENGTH);
+        assertThatThrownBy(() -> ClientKey.header("Authorization")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("secrets").hasMessageContaining("X-Worker-Id");
+        assertThatThrownBy(() -> BandwidthStats.builder().clientCapacity(1001))
+                .hasMessage("clientCapacity: got 1001; allowed are 0 (no top clients) to 1000 (default 50)");
+        assertThatThrownBy(() -> ClientKey.forwardedFor("10.0.0.0/33"))
+                .hasMessageContaining("got \"10.0.0.0/33\"").hasMessageContaining("10.0.0.0/8");
+    }
+
+    @Test
+    void forwardedForIsBelievedOnlyFromATrustedProxy() throws Exception {
+        BandwidthStats trusting = BandwidthStats.builder().name("clients-xff-trusted")
+                .clientKey(ClientKey.forwardedFor("127.0.0.0/8")).build();
+        BandwidthStats distrusting = BandwidthStats.builder().name("clients-xff-untrusted")
+                .clientKey(ClientKey.forwardedFor("10.0.0.0/8", "::1")).build();
+        for (BandwidthStats stats : List.of(trusting, distrusting)) {
+            try (TestServer server = TestServer.start(new BandwidthHandler(stats, echo()));
+                 RawHttp http = new RawHttp(server.port())) {
+                // The client claims 203.0.113.9; the proxy (127.0.0.1, trusted or not) appended 198.51.100.4,
+                // and a second trusted hop 127.0.0.2.
+                http.send("POST /echo?out=5 HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 203.0.113.9, "
+                        + "198.51.100.4, 127.0.0.2\r\nContent-Length: 3\r\n\r\n", new byte[3]);
+                http.readResponse(false);
+                BandwidthSnapshot s = completedWithClients(stats, 1);
+                String expected = stats == trusting ? "198.51.100.4" : "127.0.0.1";
+                assertThat(s.clients().get(0)).isEqualTo(new ClientSnapshot(expected, 3, 5, 1, 0));
+            }
+        }
+    }
+
+    /**
+     * 100,000 requests, each from a new worker id, from 8 client threads, with five heavy workers hidden among
+     * them at random: at most K+1 client label values in a scrape through the shipped rules, heap flat, every
+     * client that moved more than total/K present, within the stated error, and the heavy five on top, in order.
+     */
+    @Test
+    void aFloodOfDistinctKeysStaysBoundedAndHeavyWorkersComeOutOnTopInOrder() throws Exception {
+        int threads = 8;
+        int noise = 100_000;
+        int noiseBytes = 50;
+        int heavyBytes = 10_000;
+        String[] heavy = {"heavy-1", "heavy-2", "heavy-3", "heavy-4", "heavy-5"};
+        int[] heavyRequests = {200, 150, 100, 60, 30};
+        BandwidthStats stats = BandwidthStats.builder().name("clients-flood").clientKey(WORKER_OR_ADDRESS).build();
+        int capacity = ClientTable.DEFAULT_CAPACITY;
+        ObjectName mbean = stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, echo()))) {
+            // A warm-up with the same kind of traffic, so the heap is measured against a running server.
+            send(server, threads, List.of(), 8_000, noiseBytes, "warm", 0);
+            long heapBefore = usedHeapAfterGc();
+
+            List<String> work = new ArrayList<>();
+            for (int h = 0; h < heavy.length; h++) {
+                for (int i = 0; i < heavyRequests[h]; i++) {
+                    work.add(heavy[h]);
+                }
+            }
+            send(server, threads, work, noise, noiseBytes, "noise", heavyBytes);
+            long requests = 8_000 + noise + work.size();
+            BandwidthSnapshot s = completedWithClients(stats, requests);
+            long heapGrowth = usedHeapAfterGc() - heapBefore;
+
+            assertRowsAddUp(s);
+            long total = s.requestSizes().sumBytes() + s.responseSizes().sumBytes();
+            assertThat(total).isEqualTo((8_000L + noise) * noiseBytes + (long) work.size() * heavyBytes);
+            double bound = (double) total / capacity;
+            assertThat(s.clients()).hasSize(capacity + 1);
+            for (int h = 0; h < heavy.length; h++) {
+                ClientSnapshot row = s.clients().get(h);
+                long truth = (long) heavyRequests[h] * heavyBytes;
+                assertThat(row.client()).as("rank %d", h + 1).isEqualTo(heavy[h]);
+                assertThat(truth).as("%s moved more than total/K", heavy[h]).isGreaterThan((long) bound);
+                assertThat(row.bytesReceived()).isLessThanOrEqualTo(truth);
+                assertThat(truth - row.bytesReceived()).as("%s's missing bytes", heavy[h])
+                        .isBetween(0L, row.errorBytes());
+                assertThat((double) row.errorBytes()).isLessThanOrEqualTo(bound);
+            }
+            // Heap: 100,000 names kept would take several MB; the table keeps K and each server thread at most 8.
+            assertThat(heapGrowth).as("heap growth over 100,000 distinct keys").isLessThan(2L << 20);
+
+            Exposition scrape = scrape();
+            Set<String> labels = new HashSet<>();
+            scrape.find("scheduler_http_client_requests_total", Map.of("handler", "clients-flood"))
+                    .forEach(sample -> labels.add(sample.labels().get("client")));
+            assertThat(labels).hasSizeLessThanOrEqualTo(capacity + 1).contains(heavy).contains("(other)");
+            assertThat(scrape.value("scheduler_http_client_bandwidth_bytes_total",
+                    Map.of("handler", "clients-flood", "client", "heavy-1", "direction", "inbound")))
+                    .isEqualTo(s.client("heavy-1").bytesReceived());
+            // The MBean's table, as JConsole shows it: busiest first.
+            TabularData table = (TabularData) ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "Clients");
+            CompositeData first = table.values().stream().map(CompositeData.class::cast).findFirst().orElseThrow();
+            assertThat(first.get("client")).isEqualTo("heavy-1");
+        } finally {
+            stats.close();
+        }
+    }
+
+    /** {@code noise} requests with distinct worker ids, and {@code heavy} shuffled among them, over 8 connections. */
+    private static void send(TestServer server, int threads, List<String> heavy, int noise, int noiseBytes,
+                             String prefix, int heavyBytes) throws Exception {
+        List<String> all = new ArrayList<>(heavy);
+        for (int i = 0; i < noise; i++) {
+            all.add(null);
+        }
+        Collections.shuffle(all, new Random(42));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                try (RawHttp http = new RawHttp(server.port())) {
+                    for (int i = thread; i < all.size(); i += threads) {
+                        String worker = all.get(i);
+                        if (worker == null) {
+                            post(http, prefix + "-" + i, noiseBytes, 0);
+                        } else {
+                            post(http, worker, heavyBytes, 0);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(300, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+    }
+
+    /** As {@link Await#completed}, and until the client rows show every completion too. */
+    static BandwidthSnapshot completedWithClients(BandwidthStats stats, long requests) {
+        Await.until(requests + " completed exchanges on the client rows", () -> {
+            BandwidthSnapshot s = Await.completed(stats, requests);
+            return s.clients().stream().mapToLong(ClientSnapshot::requests).sum() == s.requests();
+        });
+        return stats.snapshot();
+    }
+
+    static void assertRowsAddUp(BandwidthSnapshot s) {
+        assertThat(s.clients().stream().mapToLong(ClientSnapshot::requests).sum()).isEqualTo(s.requests());
+        assertThat(s.clients().stream().mapToLong(ClientSnapshot::bytesReceived).sum())
+                .isEqualTo(s.requestSizes().sumBytes());
+        assertThat(s.clients().stream().mapToLong(ClientSnapshot::bytesSent).sum())
+                .isEqualTo(s.responseSizes().sumBytes());
+    }
+
+    static Exposition scrape() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        new JmxCollector(new File("jmx-exporter-config.yaml"), JmxCollector.Mode.AGENT).register(registry);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        return Exposition.parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
