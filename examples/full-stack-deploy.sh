@@ -6,10 +6,16 @@
 #                                          everything answers, prints the URLs
 #   examples/full-stack-deploy.sh stop     stops exactly what start started
 #   examples/full-stack-deploy.sh status   says what runs
+#   examples/full-stack-deploy.sh restart-master N
+#                                          stops master N and starts it again (a fleet member's restart)
 #
-# Ports (all on 127.0.0.1): MASTER_PORT (8080), METRICS_PORT (9090, the agent), PROMETHEUS_PORT (9091).
+# MASTERS=N (1 to 9, default 1) starts a fleet of N masters, each under its own agent, all scraped by the one
+# Prometheus (instance label 127.0.0.1:<its metrics port>). They share the API key.
+# Ports (all on 127.0.0.1): MASTER_PORT (8080), METRICS_PORT (9090, the agent), PROMETHEUS_PORT (9091); master i
+# (from 1) listens on MASTER_PORT+i-1 and its agent on METRICS_PORT+2(i-1): 8080/9090, 8081/9092, 8082/9094.
 # Files: MASTER_ENV_FILE (.env at the repository root: MASTER_API_KEY, created on first start),
-# STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data),
+# STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data; master i>1
+# keeps its certificate and artifacts in master-i below it),
 # JMX_EXPORTER_CONFIG (the agent's configuration, jmx-exporter-config.yaml at the repository root).
 set -euo pipefail
 
@@ -21,6 +27,7 @@ RULES="${JMX_EXPORTER_CONFIG:-$ROOT/jmx-exporter-config.yaml}"
 MASTER_PORT="${MASTER_PORT:-8080}"
 METRICS_PORT="${METRICS_PORT:-9090}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
+MASTERS="${MASTERS:-1}"
 STATE="${STACK_STATE_DIR:-$EXAMPLE/state}"
 ENV_FILE="${MASTER_ENV_FILE:-$ROOT/.env}"
 RUN="$STATE/run"
@@ -38,7 +45,21 @@ running_pid() {
   tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
   printf '%s' "$pid"
 }
-master_pid() { running_pid master "$JAR"; }
+# Master i: its name (pid and log files), ports and state directory. Master 1 keeps the names of a single master.
+master_name() { if [ "$1" = 1 ]; then printf master; else printf 'master-%s' "$1"; fi; }
+master_port() { printf '%s' $((MASTER_PORT + $1 - 1)); }
+metrics_port() { printf '%s' $((METRICS_PORT + 2 * ($1 - 1))); }
+master_state() { if [ "$1" = 1 ]; then printf '%s' "$STATE"; else printf '%s/master-%s' "$STATE" "$1"; fi; }
+master_pid() { running_pid "$(master_name "${1:-1}")" "$JAR"; }
+# Every master with a pid file, whatever MASTERS says now: stop and status must find all that start started.
+started_masters() {
+  local f n
+  for f in "$RUN"/master.pid "$RUN"/master-*.pid; do
+    [ -f "$f" ] || continue
+    n="$(basename "$f" .pid)"
+    if [ "$n" = master ]; then echo 1; else echo "${n#master-}"; fi
+  done | sort -n
+}
 prometheus_pid() { running_pid prometheus "--storage.tsdb.path=$PROM_DIR/data"; }
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -84,7 +105,7 @@ build_if_needed() {
 check_agent_config() {
   [ -r "$RULES" ] || fail "$RULES is missing or unreadable"
   local out
-  if ! out="$(java "-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" -cp "$JAR" \
+  if ! out="$(java "-javaagent:$AGENT=127.0.0.1:${1:-$METRICS_PORT}:$RULES" -cp "$JAR" \
       io.github.httpbandwidth.example.ConfigCheck 2>&1)"; then
     printf 'full-stack-deploy: the JMX exporter agent refuses its configuration (%s); nothing was started. It said:\n' "$RULES" >&2
     printf '%s\n' "$out" | grep -v '^\s*at ' | head -n 15 >&2
@@ -94,7 +115,10 @@ check_agent_config() {
 
 prepare_prometheus_config() {
   mkdir -p "$PROM_DIR"
-  sed "s/127\.0\.0\.1:9090/127.0.0.1:$METRICS_PORT/" "$ROOT/examples/prometheus/prometheus.yml" > "$PROM_DIR/prometheus.yml"
+  local targets i
+  targets="\"127.0.0.1:$(metrics_port 1)\""
+  for i in $(seq 2 "$MASTERS"); do targets="$targets, \"127.0.0.1:$(metrics_port "$i")\""; done
+  sed "s/\"127\.0\.0\.1:9090\"/$targets/" "$ROOT/examples/prometheus/prometheus.yml" > "$PROM_DIR/prometheus.yml"
   cp "$ROOT/examples/prometheus/rules.yml" "$PROM_DIR/rules.yml"
   if command -v promtool >/dev/null; then
     local out
@@ -121,6 +145,12 @@ start() {
   check_port_value MASTER_PORT "$MASTER_PORT"
   check_port_value METRICS_PORT "$METRICS_PORT"
   check_port_value PROMETHEUS_PORT "$PROMETHEUS_PORT"
+  case "$MASTERS" in
+    [1-9]) ;;
+    *) fail "MASTERS=$MASTERS is not a number of masters; use 1 to 9" ;;
+  esac
+  check_port_value "MASTER_PORT (of master $MASTERS)" "$(master_port "$MASTERS")"
+  check_port_value "METRICS_PORT (of master $MASTERS)" "$(metrics_port "$MASTERS")"
   command -v java >/dev/null || fail "Java 17 or newer is needed and 'java' is not on the PATH; install it: apt-get install -y openjdk-17-jdk-headless"
   local version
   version="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
@@ -133,39 +163,36 @@ start() {
   flock -n 9 || fail "another 'full-stack-deploy.sh start' for $STATE is in progress; wait for it to finish, then run 'status'"
   trap 'flock -u 9 2>/dev/null || true' EXIT
 
-  local mpid ppid
-  mpid="$(master_pid || true)"
+  local mpid ppid i of any_running=""
   ppid="$(prometheus_pid || true)"
-  if [ -z "$mpid" ]; then
-    port_taken "$MASTER_PORT" && fail "port $MASTER_PORT (MASTER_PORT) on 127.0.0.1 is taken by another program; stop it or set MASTER_PORT. Nothing was started."
-    port_taken "$METRICS_PORT" && fail "port $METRICS_PORT (METRICS_PORT) on 127.0.0.1 is taken by another program; stop it or set METRICS_PORT. Nothing was started."
-  fi
+  for i in $(seq 1 "$MASTERS"); do
+    if master_pid "$i" >/dev/null; then
+      any_running=yes
+      continue
+    fi
+    of=""
+    [ "$i" = 1 ] || of=" of master $i"
+    port_taken "$(master_port "$i")" && fail "port $(master_port "$i") (MASTER_PORT$of) on 127.0.0.1 is taken by another program; stop it or set MASTER_PORT. Nothing was started."
+    port_taken "$(metrics_port "$i")" && fail "port $(metrics_port "$i") (METRICS_PORT$of) on 127.0.0.1 is taken by another program; stop it or set METRICS_PORT. Nothing was started."
+    [ "$(metrics_port "$i")" != "$PROMETHEUS_PORT" ] || fail "master $i's agent would listen on PROMETHEUS_PORT $PROMETHEUS_PORT; set METRICS_PORT or PROMETHEUS_PORT apart. Nothing was started."
+  done
   if [ -z "$ppid" ]; then
     port_taken "$PROMETHEUS_PORT" && fail "port $PROMETHEUS_PORT (PROMETHEUS_PORT) on 127.0.0.1 is taken by another program; stop it or set PROMETHEUS_PORT. Nothing was started."
   fi
 
   # Never rebuild the jar under a running master: a JVM whose jar is replaced can fail on its next class load.
-  [ -n "$mpid" ] || build_if_needed
+  [ -n "$any_running" ] || build_if_needed
   prepare_prometheus_config
 
-  if [ -n "$mpid" ]; then
-    say "The master already runs (pid $mpid)."
-  else
-    check_agent_config
-    MASTER_HOST=127.0.0.1 MASTER_PORT="$MASTER_PORT" MASTER_ENV_FILE="$ENV_FILE" MASTER_STATE_DIR="$STATE" \
-      setsid nohup java "-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" -jar "$JAR" \
-      >"$RUN/master.log" 2>&1 </dev/null &
-    mpid=$!
-    echo "$mpid" > "$RUN/master.pid"
-    wait_for "The master" "$mpid" "$RUN/master.log" http_ok -k "https://127.0.0.1:$MASTER_PORT/health" \
-      || { stop_one master; exit 1; }
-    wait_for "The JMX exporter agent" "$mpid" "$RUN/master.log" http_ok "http://127.0.0.1:$METRICS_PORT/metrics" \
-      || { stop_one master; exit 1; }
-  fi
+  for i in $(seq 1 "$MASTERS"); do
+    start_master "$i"
+  done
 
   local prometheus_url="not running"
   if [ -n "$ppid" ]; then
-    say "Prometheus already runs (pid $ppid)."
+    # It may have been started for another number of masters: it reads its targets again on SIGHUP.
+    kill -HUP "$ppid"
+    say "Prometheus already runs (pid $ppid); its targets are the $MASTERS master(s) now."
     prometheus_url="http://127.0.0.1:$PROMETHEUS_PORT"
   elif ensure_prometheus_installed; then
     setsid nohup prometheus --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
@@ -178,11 +205,16 @@ start() {
   fi
 
   mpid="$(master_pid)"
+  local fleet=""
+  for i in $(seq 2 "$MASTERS"); do
+    fleet="$fleet
+  Master $i:                          https://127.0.0.1:$(master_port "$i"), metrics http://127.0.0.1:$(metrics_port "$i")/metrics"
+  done
   cat <<EOF
 
 The stack runs.
   Scheduler master (HTTPS, HTTP/2):  https://127.0.0.1:$MASTER_PORT   (self-signed certificate: curl -k)
-  Metrics (JMX exporter agent):      http://127.0.0.1:$METRICS_PORT/metrics
+  Metrics (JMX exporter agent):      http://127.0.0.1:$METRICS_PORT/metrics$fleet
   Prometheus:                        $prometheus_url
   Logs and pids:                     $RUN
 
@@ -199,10 +231,47 @@ Stop it all with: examples/full-stack-deploy.sh stop
 EOF
 }
 
+# Starts master $1 unless it runs; waits until it and its agent answer.
+start_master() {
+  local i="$1" name mpid
+  name="$(master_name "$i")"
+  if mpid="$(master_pid "$i")"; then
+    if [ "$i" = 1 ]; then say "The master already runs (pid $mpid)."; else say "Master $i already runs (pid $mpid)."; fi
+    return 0
+  fi
+  check_agent_config "$(metrics_port "$i")"
+  MASTER_HOST=127.0.0.1 MASTER_PORT="$(master_port "$i")" MASTER_ENV_FILE="$ENV_FILE" MASTER_STATE_DIR="$(master_state "$i")" \
+    setsid nohup java "-javaagent:$AGENT=127.0.0.1:$(metrics_port "$i"):$RULES" -jar "$JAR" \
+    >"$RUN/$name.log" 2>&1 </dev/null &
+  mpid=$!
+  echo "$mpid" > "$RUN/$name.pid"
+  wait_for "Master $i" "$mpid" "$RUN/$name.log" http_ok -k "https://127.0.0.1:$(master_port "$i")/health" \
+    || { stop_one "$name"; exit 1; }
+  wait_for "The JMX exporter agent of master $i" "$mpid" "$RUN/$name.log" http_ok "http://127.0.0.1:$(metrics_port "$i")/metrics" \
+    || { stop_one "$name"; exit 1; }
+}
+
+restart_master() {
+  local i="${1:-}"
+  case "$i" in
+    [1-9]) ;;
+    *) fail "restart-master needs the number of a master, 1 to 9; got '${i}'" ;;
+  esac
+  mkdir -p "$RUN"
+  exec 9>"$RUN/start.lock"
+  flock -n 9 || fail "a 'full-stack-deploy.sh start' for $STATE is in progress; wait for it to finish"
+  trap 'flock -u 9 2>/dev/null || true' EXIT
+  master_pid "$i" >/dev/null || fail "master $i is not running; start it with MASTERS=$i (or more) examples/full-stack-deploy.sh start"
+  stop_one "$(master_name "$i")"
+  start_master "$i"
+  say "Master $i runs again (pid $(master_pid "$i")); its counters start from 0, which rate() and increase() take as a reset."
+}
+
 stop_one() {
   local name="$1" pid
   case "$name" in
-    master) pid="$(master_pid || true)" ;;
+    master) pid="$(master_pid 1 || true)" ;;
+    master-*) pid="$(master_pid "${name#master-}" || true)" ;;
     prometheus) pid="$(prometheus_pid || true)" ;;
   esac
   if [ -z "$pid" ]; then
@@ -222,21 +291,31 @@ stop_one() {
 }
 
 stop() {
-  local before
-  before="$( (master_pid; prometheus_pid) 2>/dev/null || true)"
+  local before i
+  before="$( (prometheus_pid; for i in $(started_masters); do master_pid "$i"; done) 2>/dev/null || true)"
   stop_one prometheus
-  stop_one master
+  for i in $(started_masters); do
+    stop_one "$(master_name "$i")"
+  done
   [ -n "$before" ] || say "Nothing was running."
 }
 
 status() {
   local pid any=1
-  if pid="$(master_pid)"; then
+  if pid="$(master_pid 1)"; then
     say "master:     running, pid $pid, https://127.0.0.1:$MASTER_PORT, metrics http://127.0.0.1:$METRICS_PORT/metrics"
     any=0
   else
     say "master:     not running"
   fi
+  local i
+  for i in $(started_masters); do
+    [ "$i" != 1 ] || continue
+    if pid="$(master_pid "$i")"; then
+      say "master $i:   running, pid $pid, https://127.0.0.1:$(master_port "$i"), metrics http://127.0.0.1:$(metrics_port "$i")/metrics"
+      any=0
+    fi
+  done
   if pid="$(prometheus_pid)"; then
     say "prometheus: running, pid $pid, http://127.0.0.1:$PROMETHEUS_PORT"
     any=0
@@ -250,5 +329,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) say "usage: $0 start|stop|status" >&2; exit 2 ;;
+  restart-master) restart_master "${2:-}" ;;
+  *) say "usage: $0 start|stop|status|restart-master N" >&2; exit 2 ;;
 esac

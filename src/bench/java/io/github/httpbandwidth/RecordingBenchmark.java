@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code bandwidthStats}: what BandwidthHandler does per exchange in BandwidthStats: the thread's
  *       counters, the start, the endpoint lookup through the default classifier, the two byte counts, the
- *       completion (two histogram records and the endpoint's request count).</li>
+ *       completion (two histogram records, the endpoint's request count, its status class, and the top clients
+ *       keyed by the {@code X-Worker-Id} header).</li>
  *   <li>{@code bandwidthStatsWithTally}: the same through the per-exchange tally the handler allocates (its
  *       completion listener), to show that allocation too.</li>
  *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 2
@@ -81,8 +82,11 @@ public class RecordingBenchmark {
 
     @Setup
     public void setUp() {
-        stats = BandwidthStats.builder().name("jmh").build();
+        // Top clients keyed by a header, as the example master keys by X-Worker-Id (the default key, the remote
+        // address, needs a connection, which this exchange has not).
+        stats = BandwidthStats.builder().name("jmh").clientKey(ClientKey.header("X-Worker-Id")).build();
         exchange = new HttpServerExchange(null);
+        exchange.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), "worker-17");
         exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch("/jobs/{id}", Map.of("id", "42")));
         for (int i = 0; i < 40; i++) {
             stats.endpointOf(named("/route/" + i));

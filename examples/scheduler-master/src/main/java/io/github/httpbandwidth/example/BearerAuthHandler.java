@@ -2,6 +2,7 @@ package io.github.httpbandwidth.example;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
@@ -10,6 +11,8 @@ import io.undertow.util.StatusCodes;
 final class BearerAuthHandler implements HttpHandler {
 
     private static final String PREFIX = "Bearer ";
+    /** Set on an exchange whose bearer token matched. */
+    static final AttachmentKey<Boolean> AUTHENTICATED = AttachmentKey.create(Boolean.class);
 
     private final ApiKey key;
     private final HttpHandler next;
@@ -28,6 +31,7 @@ final class BearerAuthHandler implements HttpHandler {
         String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
                 && key.matches(header.substring(PREFIX.length()).trim())) {
+            exchange.putAttachment(AUTHENTICATED, Boolean.TRUE);
             next.handleRequest(exchange);
             return;
         }

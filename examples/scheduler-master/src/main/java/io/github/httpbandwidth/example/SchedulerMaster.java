@@ -1,14 +1,18 @@
 package io.github.httpbandwidth.example;
 
 import io.github.httpbandwidth.BandwidthHandler;
+import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientKey;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
+import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 
 import javax.net.ssl.SSLContext;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Clock;
 
@@ -19,7 +23,23 @@ import java.time.Clock;
  */
 public final class SchedulerMaster {
 
+    private static final HttpString WORKER_ID = new HttpString("X-Worker-Id");
+
     private SchedulerMaster() {
+    }
+
+    /**
+     * Top clients keyed by the worker id the scheduler's workers send ({@code X-Worker-Id}), believed only from a
+     * request whose bearer token matched (so a caller without the key cannot fill the table with made-up ids), else
+     * by the remote address; never by the bearer token itself.
+     */
+    static final ClientKey WORKER_OR_ADDRESS = ((ClientKey) ex -> ex.getAttachment(BearerAuthHandler.AUTHENTICATED) != null
+            ? ex.getRequestHeaders().getFirst(WORKER_ID) : null).orElse(ClientKey.remoteAddress());
+
+    private static BandwidthHandler monitor(HttpHandler app) {
+        BandwidthStats stats = BandwidthStats.builder().name("master").clientKey(WORKER_OR_ADDRESS).build();
+        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        return new BandwidthHandler(stats, app);
     }
 
     public static void main(String[] args) throws Exception {
@@ -43,7 +63,7 @@ public final class SchedulerMaster {
         new ArtifactsApi(config.artifactDir(), config.artifactMaxBytes()).addTo(routes);
         HttpHandler app = new BearerAuthHandler(key, routes);
         // Outermost, so that what auth or routing rejects (401, 404, 413) is counted too.
-        BandwidthHandler monitor = config.bandwidthEnabled() ? BandwidthHandler.monitor("master", app) : null;
+        BandwidthHandler monitor = config.bandwidthEnabled() ? monitor(app) : null;
         HttpHandler root = monitor != null ? monitor : app;
 
         Undertow server = Undertow.builder()
