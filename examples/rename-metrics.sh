@@ -4,6 +4,7 @@
 # scheduler_http and title Scheduler; this script derives every name from the one prefix you choose:
 #   metrics            scheduler_http_bandwidth_bytes_total  -> PREFIX_bandwidth_bytes_total
 #   recording rules    scheduler:http_requests:rate1m       -> LEVEL:REST_requests:rate1m (PREFIX split at its first _)
+#                      scheduler_fleet:http_requests:rate1m -> LEVEL_fleet:REST_requests:rate1m
 #   rule groups, uid   scheduler-http-bandwidth             -> PREFIX with - for _, then -bandwidth
 #   alerts, titles     SchedulerHighOutboundBandwidth        -> TITLE HighOutboundBandwidth (TITLE from --title)
 # Usage: examples/rename-metrics.sh --prefix http_server_body [--title HttpServer] --out DIR
@@ -30,14 +31,16 @@ fi
 
 level="${prefix%%_*}"
 rest="${prefix#*_}"
-if [ "$rest" = "$prefix" ]; then record="$level:"; else record="$level:${rest}_"; fi
+if [ "$rest" = "$prefix" ]; then record="$level:"; fleet="${level}_fleet:"; else record="$level:${rest}_"; fleet="${level}_fleet:${rest}_"; fi
 slug="${prefix//_/-}"
 
 rename() {
   sed -e "s/scheduler_http_/${prefix}_/g" \
       -e "s/scheduler:http_/${record}/g" \
+      -e "s/scheduler_fleet:http_/${fleet}/g" \
       -e "s/scheduler-http-bandwidth/${slug}-bandwidth/g" \
-      -e "s/Scheduler\(HighOutboundBandwidth\|EndpointOverflowGrowing\)/${title}\1/g" \
+      -e "s/scheduler-http-fleet/${slug}-fleet/g" \
+      -e "s/Scheduler\(HighOutboundBandwidth\|EndpointOverflowGrowing\|EndpointBandwidthSpike\|ClientBandwidthSpike\)/${title}\1/g" \
       -e "s/\"Scheduler: HTTP Bandwidth\"/\"${title}: HTTP Bandwidth\"/" \
       "$1" > "$2"
 }

@@ -15,7 +15,7 @@ import java.lang.management.ManagementFactory;
  * /subsystem=undertow/configuration=filter/custom-filter=bandwidth:add(
  *     class-name=io.github.httpbandwidth.BandwidthFilter, module=io.github.httpbandwidth,
  *     parameters={name=server, endpointCap=128,
- *         classifier=io.github.httpbandwidth.servlet.ServletEndpoints})
+ *         classifier=io.github.httpbandwidth.servlet.ServletEndpoints, clientKey=principal|remote-address})
  * /subsystem=undertow/server=default-server/host=default-host/filter-ref=bandwidth:add
  * }</pre>
  *
@@ -24,9 +24,11 @@ import java.lang.management.ManagementFactory;
  * {@code name} (default {@code default}) and {@code endpointCap} (default
  * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}), as in {@link BandwidthStats.Builder}, and {@code classifier}: the
  * full name of a public {@link EndpointClassifier} class with a public no-argument constructor, visible to the
- * module (default: the route-template classifier, which names nothing in a servlet deployment).
+ * module (default: the route-template classifier, which names nothing in a servlet deployment); {@code clientKey}
+ * ({@link ClientKey#parse}, default {@code remote-address}) and {@code clientCapacity} (default
+ * {@value ClientTable#DEFAULT_CAPACITY}, 0 for none) for the top clients.
  *
- * <p>Stability: the class name, the no-argument constructor and the three properties are supported. Not
+ * <p>Stability: the class name, the no-argument constructor and the five properties are supported. Not
  * thread-safe while being configured; {@link #wrap} may be called from any thread afterwards.
  */
 public final class BandwidthFilter implements HandlerWrapper {
@@ -63,6 +65,25 @@ public final class BandwidthFilter implements HandlerWrapper {
      */
     public void setClassifier(String className) {
         builder.classifier(ClassifierByName.create(className));
+    }
+
+    /**
+     * Who the top clients are, as {@link ClientKey#parse} reads it: {@code principal},
+     * {@code header:X-Worker-Id|remote-address}, ... Default {@code remote-address}.
+     *
+     * @throws IllegalArgumentException for a key it cannot read, saying what is allowed
+     */
+    public void setClientKey(String clientKey) {
+        builder.clientKey(ClientKey.parse(clientKey));
+    }
+
+    /**
+     * How many clients the top clients table keeps; 0 turns it off.
+     *
+     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#clientCapacity} says
+     */
+    public void setClientCapacity(int clientCapacity) {
+        builder.clientCapacity(clientCapacity);
     }
 
     @Override

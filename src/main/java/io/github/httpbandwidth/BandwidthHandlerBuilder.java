@@ -12,11 +12,14 @@ import java.util.Set;
  * <pre>{@code
  * bandwidth(name=api, endpoint-cap=128)
  * bandwidth(name=shop, classifier=io.github.httpbandwidth.servlet.ServletEndpoints)
+ * bandwidth(name=shop, client-key='principal|remote-address', client-capacity=100)
  * }</pre>
  * or {@code bandwidth(api)}. Each build creates a {@link BandwidthStats} with those options and registers its
  * MBean in the platform MBeanServer; {@code name} defaults to {@code default}, {@code endpoint-cap} to
  * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}, {@code classifier} (the full name of a public
- * {@link EndpointClassifier} class with a public no-argument constructor) to the route-template classifier.
+ * {@link EndpointClassifier} class with a public no-argument constructor) to the route-template classifier,
+ * {@code client-key} (as {@link ClientKey#parse} reads it) to {@code remote-address}, {@code client-capacity} to
+ * {@value ClientTable#DEFAULT_CAPACITY} (0: no top clients).
  * Registered in {@code META-INF/services}.
  *
  * <p>An application server parses the file again at every deployment and never says that the previous one ended,
@@ -25,7 +28,7 @@ import java.util.Set;
  * applications must therefore use two names. An MBean of that name registered by anything else is refused.
  *
  * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap},
- * {@code classifier}) is supported; the class is public only because Undertow's service loader needs it, and is
+ * {@code classifier}, {@code client-key}, {@code client-capacity}) is supported; the class is public only because Undertow's service loader needs it, and is
  * not meant to be called directly.
  */
 public final class BandwidthHandlerBuilder implements HandlerBuilder {
@@ -33,6 +36,8 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
     static final String NAME = "name";
     static final String ENDPOINT_CAP = "endpoint-cap";
     static final String CLASSIFIER = "classifier";
+    static final String CLIENT_KEY = "client-key";
+    static final String CLIENT_CAPACITY = "client-capacity";
 
     @Override
     public String name() {
@@ -41,7 +46,8 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     @Override
     public Map<String, Class<?>> parameters() {
-        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class, CLASSIFIER, String.class);
+        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class, CLASSIFIER, String.class,
+                CLIENT_KEY, String.class, CLIENT_CAPACITY, Integer.class);
     }
 
     @Override
@@ -70,6 +76,12 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
         }
         if (config.get(CLASSIFIER) != null) {
             builder.classifier(ClassifierByName.create((String) config.get(CLASSIFIER)));
+        }
+        if (config.get(CLIENT_KEY) != null) {
+            builder.clientKey(ClientKey.parse((String) config.get(CLIENT_KEY)));
+        }
+        if (config.get(CLIENT_CAPACITY) != null) {
+            builder.clientCapacity((Integer) config.get(CLIENT_CAPACITY));
         }
         BandwidthStats stats = builder.build();
         // Parsed again at every (re)deployment, and nothing tells a handler builder that its deployment ended: the

@@ -70,8 +70,10 @@ public final class BandwidthStats implements AutoCloseable {
      * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
      * upgraded connections opened and closed, second passes of an exchange through the handler (each also counted
      * as started), the largest body sizes (stamped maxima, see SizeMaxima), the request and the response size
-     * histograms, then the slots of each endpoint row by row index: bytes received, bytes sent, requests, and the
-     * same three for each status class, 1xx to 5xx.
+     * histograms, then the slots of each endpoint row by row index: bytes received, bytes sent and requests of
+     * the row itself, then the same three for each status class, 1xx to 5xx. A completed exchange counts on its
+     * status class only, and readers add the classes into the row (three adds per exchange, not six); the row's own
+     * slots hold what upgraded connections move as it passes.
      */
     private static final int STARTED = 0;
     private static final int BYTES_RECEIVED = 1;
@@ -160,6 +162,7 @@ public final class BandwidthStats implements AutoCloseable {
         // completion counted is then also counted as started and in the largest sizes, and every row byte is also
         // in the totals.
         counters.sumInto(sums, FIXED_SLOTS, sums.length);
+        foldClassesIntoRows(sums, names.length);
         long[] largest = maxima.read(counters);
         counters.sumInto(sums, BYTES_RECEIVED, MAXIMA);
         counters.sumInto(sums, STARTED, BYTES_RECEIVED);
@@ -211,6 +214,18 @@ public final class BandwidthStats implements AutoCloseable {
                 requestSizes.snapshot(risen, largest[2]), responseSizes.snapshot(risen, largest[3]),
                 inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire, statusClasses, topClients,
                 clients == null ? 0 : clients.capacity(), clients == null ? 0 : clients.keyErrors());
+    }
+
+    /** Adds each row's status classes into the row's own three slots. */
+    private void foldClassesIntoRows(long[] sums, int rowCount) {
+        for (int i = 0; i < rowCount; i++) {
+            int slot = rowsBase + i * ROW_WIDTH;
+            for (int c = 1; c <= STATUS_CLASSES.length; c++) {
+                for (int k = 0; k < ROW_TOTALS; k++) {
+                    sums[slot + k] += sums[slot + ROW_TOTALS * c + k];
+                }
+            }
+        }
     }
 
     /** The slots the last minute's rates follow: the histograms', and each row's own three (not its classes'). */
@@ -356,11 +371,17 @@ public final class BandwidthStats implements AutoCloseable {
         int rowCount = endpoints.names().length;
         long[] totals = new long[rowsBase + rowCount * ROW_WIDTH];
         counters.sumInto(totals, FIXED_SLOTS, totals.length);
+        foldClassesIntoRows(totals, rowCount);
         counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
         long requests = requestSizes.snapshot(totals, 0).count();
         rates.sample(now, new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
         lastMinute.sample(now, lastMinuteSlots(totals, rowCount));
         inFlight.sample(now);
+    }
+
+    /** How many per-thread client buffers are held (tests). */
+    int clientBuffers() {
+        return clients == null ? 0 : clients.buffers();
     }
 
     /** How many per-thread counter rows are live (tests). */
@@ -395,29 +416,26 @@ public final class BandwidthStats implements AutoCloseable {
     }
 
     /**
-     * Puts a completed exchange's body bytes on its row and its status class, and on its client, counts it, and
-     * records its sizes: the status class, the client and the largest sizes before the histograms, whose count
-     * readers take as the requests, so none of them is ever behind it; the row's request last, so rows are never
-     * ahead of it.
+     * Puts a completed exchange's body bytes on its row's status class (readers add the classes into the row) and
+     * on its client, counts it, and records its sizes: the bytes, the client and the largest sizes before the
+     * histograms, whose count readers take as the requests, so none of them is ever behind it; the request on the
+     * row last, so rows are never ahead of it.
      */
     void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, HttpServerExchange exchange,
                            long bodyBytesReceived, long bodyBytesSent) {
         int row = rowsBase + endpoint.index * ROW_WIDTH;
-        cell.add(row + ROW_BYTES_RECEIVED, bodyBytesReceived);
-        cell.add(row + ROW_BYTES_SENT, bodyBytesSent);
         int status = exchange.getStatusCode();
         int statusClass = status < 200 ? 1 : status >= 500 ? 5 : status / 100;
         int classSlot = row + ROW_TOTALS * statusClass;
         cell.add(classSlot + ROW_BYTES_RECEIVED, bodyBytesReceived);
         cell.add(classSlot + ROW_BYTES_SENT, bodyBytesSent);
-        cell.add(classSlot + ROW_REQUESTS, 1);
         if (clients != null) {
             clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
         }
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
-        cell.add(row + ROW_REQUESTS, 1);
+        cell.add(classSlot + ROW_REQUESTS, 1);
     }
 
     /** A second pass of an exchange already counted by this instance has completed. */

@@ -1,16 +1,12 @@
 package io.github.httpbandwidth;
 
-import io.undertow.security.api.SecurityContext;
-import io.undertow.security.idm.Account;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Says which client an exchange belongs to, so its body bytes and its request count land on that client's row of
@@ -44,7 +40,14 @@ public interface ClientKey {
         };
     }
 
-    /** The address (without the port) the connection comes from, as Undertow gives it in {@code getSourceAddress()}. */
+    /**
+     * The address (without the port) the connection comes from: the connection's peer, not what a
+     * {@code ProxyPeerAddressHandler} may have put in the exchange (for clients behind a proxy use
+     * {@link #forwardedFor}, which believes only the proxies you name). The default key; each thread keeps the
+     * address of the last connection it served, so requests of a keep-alive connection cost no allocation (XNIO
+     * makes a new {@code InetSocketAddress} for every {@code getPeerAddress()}). An exchange made without a
+     * connection is keyed by its source address.
+     */
     static ClientKey remoteAddress() {
         return ClientKeys.REMOTE_ADDRESS;
     }
@@ -95,47 +98,16 @@ public interface ClientKey {
         List<AddressRange> proxies = AddressRange.parseAll(trustedProxies);
         return exchange -> ClientKeys.forwardedFor(exchange, proxies);
     }
-}
 
-/** The built-in keys' shared parts. */
-final class ClientKeys {
-
-    static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie");
-    private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
-
-    static final ClientKey REMOTE_ADDRESS = exchange -> {
-        InetSocketAddress source = exchange.getSourceAddress();
-        return source == null ? null : source.getAddress();
-    };
-
-    static final ClientKey PRINCIPAL = exchange -> {
-        SecurityContext security = exchange.getSecurityContext();
-        Account account = security == null ? null : security.getAuthenticatedAccount();
-        return account == null || account.getPrincipal() == null ? null : account.getPrincipal().getName();
-    };
-
-    private ClientKeys() {
-    }
-
-    static Object forwardedFor(HttpServerExchange exchange, List<AddressRange> proxies) {
-        InetSocketAddress source = exchange.getSourceAddress();
-        InetAddress peer = source == null ? null : source.getAddress();
-        if (peer == null || !AddressRange.anyContains(proxies, peer)) {
-            return peer;
-        }
-        String forwarded = exchange.getRequestHeaders().getLast(X_FORWARDED_FOR);
-        if (forwarded == null || forwarded.isBlank()) {
-            return peer;
-        }
-        String[] hops = forwarded.split(",");
-        String client = null;
-        for (int i = hops.length - 1; i >= 0; i--) {
-            client = hops[i].trim();
-            InetAddress hop = AddressRange.literal(client);
-            if (hop == null || !AddressRange.anyContains(proxies, hop)) {
-                break;
-            }
-        }
-        return client == null || client.isEmpty() ? peer : client;
+    /**
+     * A key written as text, for configuration files ({@code undertow-handlers.conf}, WildFly's filter parameters):
+     * {@code remote-address}, {@code principal}, {@code header:<name>}, {@code forwarded-for:<range> <range>...}
+     * (trusted proxies, separated by spaces), or several of them separated by {@code |}, each tried when the one
+     * before gives nothing ({@code header:X-Worker-Id|remote-address}).
+     *
+     * @throws IllegalArgumentException for anything else, saying what is allowed
+     */
+    static ClientKey parse(String spec) {
+        return ClientKeys.parse(spec);
     }
 }

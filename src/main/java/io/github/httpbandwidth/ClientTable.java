@@ -1,6 +1,7 @@
 package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -69,15 +70,25 @@ final class ClientTable {
         return capacity;
     }
 
+    /** Buffers of threads that counted and have not been seen ended (tests). */
+    synchronized int buffers() {
+        return buffers.size();
+    }
+
     long keyErrors() {
         return keyErrors.sum();
     }
 
     /** On the exchange's thread, at completion. Never throws. */
     void record(StripedCounters.Cell cell, HttpServerExchange exchange, long bytesReceived, long bytesSent) {
+        Buffer buffer = null;
+        if (cell.ownerThread() != null) {
+            Object companion = cell.companion();
+            buffer = companion instanceof Buffer b ? b : register(cell);
+        }
         Object client;
         try {
-            client = key.key(exchange);
+            client = buffer != null && key == ClientKeys.REMOTE_ADDRESS ? buffer.peer(exchange) : key.key(exchange);
         } catch (RuntimeException e) {
             keyErrors.increment();
             client = null;
@@ -85,18 +96,18 @@ final class ClientTable {
         if (client == null) {
             client = NO_KEY;
         }
-        if (cell.ownerThread() == null) {
+        if (buffer == null) {
             synchronized (this) {
                 add(client, bytesReceived, bytesSent, 1);
             }
             return;
         }
-        Object companion = cell.companion();
-        Buffer buffer = companion instanceof Buffer b ? b : register(cell);
         buffer.add(this, client, bytesReceived, bytesSent);
     }
 
     private synchronized Buffer register(StripedCounters.Cell cell) {
+        // Threads come and go (a worker pool's idle ones end) even where nobody reads: their buffers go here too.
+        drainAll();
         Buffer buffer = new Buffer(cell.ownerThread());
         buffers.add(buffer);
         cell.companion(buffer);
@@ -122,15 +133,7 @@ final class ClientTable {
      * {@value #OTHER}; the rows add up to every exchange completed so far.
      */
     synchronized List<ClientSnapshot> snapshot() {
-        for (Iterator<Buffer> i = buffers.iterator(); i.hasNext(); ) {
-            Buffer buffer = i.next();
-            // Seen ended before the drain (isAlive() false: its writes are visible), it adds no more after it.
-            boolean ended = buffer.ended();
-            buffer.drain(this);
-            if (ended) {
-                i.remove();
-            }
-        }
+        drainAll();
         long[] totals = {totalReceived, totalSent, totalRequests};
         long[] unidentified = {unidentifiedReceived, unidentifiedSent, unidentifiedRequests};
         List<ClientSnapshot> rows = new ArrayList<>(capacity + 2);
@@ -148,6 +151,19 @@ final class ClientTable {
         rows.add(new ClientSnapshot(OTHER, totals[0] - kept[0] - unidentified[0], totals[1] - kept[1] - unidentified[1],
                 totals[2] - kept[2] - unidentified[2], table.leastWeight()));
         return rows;
+    }
+
+    /** Under the lock: moves every buffer's news into the table, and lets go of the buffers of ended threads. */
+    private void drainAll() {
+        for (Iterator<Buffer> i = buffers.iterator(); i.hasNext(); ) {
+            Buffer buffer = i.next();
+            // Seen ended before the drain (isAlive() false: its writes are visible), it adds no more after it.
+            boolean ended = buffer.ended();
+            buffer.drain(this);
+            if (ended) {
+                i.remove();
+            }
+        }
     }
 
     /**
@@ -203,9 +219,28 @@ final class ClientTable {
         private final long[] taken = new long[3 * BUFFER];
         @SuppressWarnings("unused") // through USED
         private int used;
+        /**
+         * The last connection this thread served and its peer's address: a keep-alive connection's requests then
+         * need no {@code getPeerAddress()}, which allocates. Holds one connection per thread until the next one.
+         */
+        private ServerConnection lastConnection;
+        private InetAddress lastPeer;
 
         Buffer(Thread owner) {
             this.owner = owner;
+        }
+
+        /** On the owner thread: the remote address key, the last connection's remembered. */
+        InetAddress peer(HttpServerExchange exchange) {
+            ServerConnection connection = exchange.getConnection();
+            if (connection == null) {
+                return ClientKeys.peerOf(null, exchange);
+            }
+            if (connection != lastConnection) {
+                lastPeer = ClientKeys.peerOf(connection, exchange);
+                lastConnection = connection;
+            }
+            return lastPeer;
         }
 
         /** On the owner thread. */

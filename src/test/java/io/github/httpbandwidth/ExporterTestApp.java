@@ -21,7 +21,8 @@ public final class ExporterTestApp {
         String name = args.length > 0 ? args[0] : "e2e";
         int cap = args.length > 1 ? Integer.parseInt(args[1]) : BandwidthStats.DEFAULT_ENDPOINT_CAP;
         BandwidthStats stats = BandwidthStats.builder().name(name).endpointCap(cap)
-                .classifier(new HeaderClassifier()).build();
+                .classifier(new HeaderClassifier())
+                .clientKey(ClientKey.header("X-Worker-Id").orElse(ClientKey.remoteAddress())).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
                 .setHandler(new BandwidthHandler(stats, TestRoutes.basic())).build();

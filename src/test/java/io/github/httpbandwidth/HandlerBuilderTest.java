@@ -144,6 +144,36 @@ class HandlerBuilderTest {
     }
 
     @Test
+    void aClientKeyAndCapacityFromTheConfigurationKeyTheTopClients() throws Exception {
+        List<PredicatedHandler> config = PredicatedHandlersParser.parse(
+                "bandwidth(name=conf-clients, client-key='header:X-Worker-Id|remote-address', client-capacity=7)",
+                getClass().getClassLoader());
+        ObjectName named = objectName("conf-clients");
+        try (TestServer http = TestServer.start(Handlers.predicates(config, TestRoutes.basic()))) {
+            HttpClient client = HttpClient.newHttpClient();
+            client.send(HttpRequest.newBuilder(http.uri("/small")).header("X-Worker-Id", "w-9").build(),
+                    HttpResponse.BodyHandlers.discarding());
+            client.send(HttpRequest.newBuilder(http.uri("/small")).build(), HttpResponse.BodyHandlers.discarding());
+            Await.until("both requests on client rows", () -> clientNames(named).size() == 3);
+        }
+        assertThat(clientNames(named)).containsExactly("127.0.0.1", "w-9", "(other)");
+        assertThat(server.getAttribute(named, "ClientCapacity")).isEqualTo(7);
+    }
+
+    @Test
+    void aClientKeyThatCannotBeReadFailsTheParseWithWhatIsAllowed() {
+        String allowed = "allowed are remote-address, principal, header:<name>, forwarded-for:<proxy address or range>";
+        for (String bad : List.of("'header:'", "'ip'", "'header:X-Worker-Id|'", "'forwarded-for:10.0.0.0/99'",
+                "'header:Authorization'")) {
+            assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, client-key=" + bad + ")",
+                    getClass().getClassLoader())).as(bad).hasStackTraceContaining("allowed");
+        }
+        assertThatThrownBy(() -> ClientKey.parse("ip")).hasMessage("client key: got \"ip\"; " + allowed
+                + " (several separated by spaces), or several keys separated by |, such as header:X-Worker-Id|remote-address");
+        assertThat(server.isRegistered(objectName("conf-x"))).isFalse();
+    }
+
+    @Test
     void badOptionsFailTheParseWithWhatIsAllowed() {
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name='has space')", getClass().getClassLoader()))
                 .hasStackTraceContaining("allowed are 1 to 64 characters");
@@ -155,6 +185,16 @@ class HandlerBuilderTest {
     private static ObjectName objectName(String name) {
         try {
             return new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=" + name);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The top clients' names, in the table's order (busiest first, then the fixed rows). */
+    private List<String> clientNames(ObjectName name) {
+        try {
+            TabularData rows = (TabularData) server.getAttribute(name, "Clients");
+            return rows.values().stream().map(row -> (String) ((CompositeData) row).get("client")).toList();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

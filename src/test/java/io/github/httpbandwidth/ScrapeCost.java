@@ -28,6 +28,7 @@ public final class ScrapeCost {
         measure("128 endpoints", cap, 128, 0);
         measure("default cap (" + cap + " endpoints)", cap, cap, 0);
         measure("default cap + 10000 overflow names", cap, cap, 10_000);
+        measureFull("default caps, full: 256 endpoints x 2 status classes, 50 clients + (other)", cap);
         measure("cap 1000, full", 1000, 1000, 0);
     }
 
@@ -42,23 +43,50 @@ public final class ScrapeCost {
                         .header(HeaderClassifier.HEADER.toString(), "/endpoint/" + i).build(),
                         HttpResponse.BodyHandlers.discarding());
             }
-            for (int i = 0; i < WARMUP; i++) {
-                app.scrape();
-            }
-            double[] clientMs = new double[MEASURED];
-            double[] agentMs = new double[MEASURED];
-            int rows = 0;
-            for (int i = 0; i < MEASURED; i++) {
-                long start = System.nanoTime();
-                String text = rawScrape(app.metricsPort());
-                clientMs[i] = (System.nanoTime() - start) / 1e6;
-                Exposition e = Exposition.parse(text);
-                agentMs[i] = e.value("jmx_scrape_duration_seconds", Map.of()) * 1000;
-                rows = e.find("scheduler_http_endpoint_requests_total", Map.of("handler", "cost")).size();
-            }
-            System.out.printf("%-36s %6d %9.2f ms %9.2f ms %9.2f ms%n", label, rows, percentile(clientMs, 50),
-                    percentile(clientMs, 90), percentile(agentMs, 50));
+            report(label, app);
         }
+    }
+
+    /**
+     * Every table at its default cap: each endpoint answered once with 200 and once with 404 (two status classes),
+     * from 60 worker ids (the client table's 50, the rest in (other)).
+     */
+    private static void measureFull(String label, int cap) throws Exception {
+        java.nio.file.Path config = java.nio.file.Path.of(System.getProperty("scrape.cost.config",
+                "jmx-exporter-config.yaml"));
+        try (AgentJvm app = AgentJvm.start("cost", cap, config)) {
+            HttpClient client = HttpClient.newHttpClient();
+            for (int i = 0; i < cap; i++) {
+                for (String path : new String[] {"/small", "/no-such-route"}) {
+                    client.send(HttpRequest.newBuilder(URI.create(app.httpBase() + path))
+                            .header(HeaderClassifier.HEADER.toString(), "/endpoint/" + i)
+                            .header("X-Worker-Id", "worker-" + (i % 60)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                }
+            }
+            report(label, app);
+        }
+    }
+
+    private static void report(String label, AgentJvm app) throws Exception {
+        for (int i = 0; i < WARMUP; i++) {
+            app.scrape();
+        }
+        double[] clientMs = new double[MEASURED];
+        double[] agentMs = new double[MEASURED];
+        int rows = 0;
+        int clients = 0;
+        for (int i = 0; i < MEASURED; i++) {
+            long start = System.nanoTime();
+            String text = rawScrape(app.metricsPort());
+            clientMs[i] = (System.nanoTime() - start) / 1e6;
+            Exposition e = Exposition.parse(text);
+            agentMs[i] = e.value("jmx_scrape_duration_seconds", Map.of()) * 1000;
+            rows = e.find("scheduler_http_endpoint_requests_total", Map.of("handler", "cost")).size();
+            clients = e.find("scheduler_http_client_requests_total", Map.of("handler", "cost")).size();
+        }
+        System.out.printf("%-36s %6d %9.2f ms %9.2f ms %9.2f ms   (%d client rows)%n", label, rows,
+                percentile(clientMs, 50), percentile(clientMs, 90), percentile(agentMs, 50), clients);
     }
 
     /** One GET /metrics on a fresh connection, read to the end: what a scraper waits for. */

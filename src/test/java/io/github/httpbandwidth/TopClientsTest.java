@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Top clients through a real server: exact rows for known traffic, bounds under a flood of keys from 8 threads. */
 class TopClientsTest {
@@ -126,6 +127,26 @@ class TopClientsTest {
     }
 
     @Test
+    void whatThreadsThatEndedCountedStaysAndTheirBuffersGo() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("clients-ended")
+                .clientKey(ex -> ex.getRequestHeaders().getFirst("X-Worker-Id")).build();
+        Endpoint row = stats.endpointOf(ExchangeTallyDriver.routed("/jobs"));
+        for (int t = 0; t < 40; t++) {
+            HttpServerExchange exchange = ExchangeTallyDriver.routed("/jobs");
+            exchange.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), "w" + (t % 4));
+            Thread thread = new Thread(() -> ExchangeTallyDriver.complete(stats, row, exchange, 10, 1));
+            thread.start();
+            thread.join();
+        }
+        BandwidthSnapshot s = stats.snapshot();
+        assertThat(s.clients()).containsExactly(
+                new ClientSnapshot("w0", 100, 10, 10, 0), new ClientSnapshot("w1", 100, 10, 10, 0),
+                new ClientSnapshot("w2", 100, 10, 10, 0), new ClientSnapshot("w3", 100, 10, 10, 0),
+                new ClientSnapshot("(other)", 0, 0, 0, 0));
+        assertThat(stats.clientBuffers()).as("buffers of ended threads").isZero();
+    }
+
+    @Test
     void keysThatLookLikeFixedRowsOrCarryControlCharactersAreMended() {
         assertThat(ClientTable.name("(other)")).isEqualTo("_(other)");
         assertThat(ClientTable.name("(unidentified)")).isEqualTo("_(unidentified)");
@@ -158,6 +179,66 @@ class TopClientsTest {
                 assertThat(s.clients().get(0)).isEqualTo(new ClientSnapshot(expected, 3, 5, 1, 0));
             }
         }
+    }
+
+    @Test
+    void thePrincipalKeyNamesWhomUndertowsSecurityAuthenticated() throws Exception {
+        io.undertow.security.idm.IdentityManager users = new io.undertow.security.idm.IdentityManager() {
+            @Override
+            public io.undertow.security.idm.Account verify(io.undertow.security.idm.Account account) {
+                return account;
+            }
+
+            @Override
+            public io.undertow.security.idm.Account verify(String id, io.undertow.security.idm.Credential credential) {
+                boolean ok = credential instanceof io.undertow.security.idm.PasswordCredential p
+                        && new String(p.getPassword()).equals("secret-" + id);
+                return ok ? account(id) : null;
+            }
+
+            @Override
+            public io.undertow.security.idm.Account verify(io.undertow.security.idm.Credential credential) {
+                return null;
+            }
+        };
+        HttpHandler secured = new io.undertow.security.handlers.SecurityInitialHandler(
+                io.undertow.security.api.AuthenticationMode.PRO_ACTIVE, users,
+                new io.undertow.security.handlers.AuthenticationMechanismsHandler(
+                        new io.undertow.security.handlers.AuthenticationCallHandler(echo()),
+                        List.of(new io.undertow.security.impl.BasicAuthenticationMechanism("test"))));
+        BandwidthStats stats = BandwidthStats.builder().name("clients-principal").clientKey(ClientKey.principal()).build();
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, secured));
+             RawHttp http = new RawHttp(server.port())) {
+            for (String user : List.of("alice", "alice", "bob")) {
+                String basic = java.util.Base64.getEncoder().encodeToString((user + ":secret-" + user)
+                        .getBytes(StandardCharsets.UTF_8));
+                http.send("POST /echo?out=4 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + basic
+                        + "\r\nContent-Length: 0\r\n\r\n", null);
+                assertThat(http.readResponse(false).status()).isEqualTo(200);
+            }
+            // No credentials: authentication is not required here, so it passes, with no principal.
+            http.send("POST /echo?out=3 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", null);
+            assertThat(http.readResponse(false).status()).isEqualTo(200);
+            BandwidthSnapshot s = completedWithClients(stats, 4);
+            assertThat(s.clients()).extracting(ClientSnapshot::client, ClientSnapshot::bytesSent, ClientSnapshot::requests)
+                    .containsExactly(tuple("alice", 8L, 2L), tuple("bob", 4L, 1L),
+                            tuple("(unidentified)", 3L, 1L), tuple("(other)", 0L, 0L));
+        }
+    }
+
+    private static io.undertow.security.idm.Account account(String name) {
+        java.security.Principal principal = () -> name;
+        return new io.undertow.security.idm.Account() {
+            @Override
+            public java.security.Principal getPrincipal() {
+                return principal;
+            }
+
+            @Override
+            public Set<String> getRoles() {
+                return Set.of();
+            }
+        };
     }
 
     /**

@@ -1,0 +1,92 @@
+package io.github.httpbandwidth;
+
+import io.undertow.security.api.SecurityContext;
+import io.undertow.security.idm.Account;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.HttpString;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+
+/** The built-in keys' shared parts. */
+final class ClientKeys {
+
+    static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie");
+    private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
+
+    static final ClientKey REMOTE_ADDRESS = exchange -> peerOf(exchange.getConnection(), exchange);
+
+    /** The connection's peer address, or the exchange's source address when it has no connection. */
+    static InetAddress peerOf(ServerConnection connection, HttpServerExchange exchange) {
+        InetSocketAddress peer = connection == null ? exchange.getSourceAddress()
+                : connection.getPeerAddress(InetSocketAddress.class);
+        return peer == null ? null : peer.getAddress();
+    }
+
+    static final ClientKey PRINCIPAL = exchange -> {
+        SecurityContext security = exchange.getSecurityContext();
+        Account account = security == null ? null : security.getAuthenticatedAccount();
+        return account == null || account.getPrincipal() == null ? null : account.getPrincipal().getName();
+    };
+
+    private ClientKeys() {
+    }
+
+    static ClientKey parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw refused(spec);
+        }
+        ClientKey chain = null;
+        for (String part : spec.split("\\|", -1)) {
+            ClientKey key = parseOne(part.trim(), spec);
+            chain = chain == null ? key : chain.orElse(key);
+        }
+        return chain;
+    }
+
+    private static ClientKey parseOne(String part, String spec) {
+        if (part.equals("remote-address")) {
+            return REMOTE_ADDRESS;
+        }
+        if (part.equals("principal")) {
+            return PRINCIPAL;
+        }
+        if (part.startsWith("header:") && part.length() > "header:".length()) {
+            return ClientKey.header(part.substring("header:".length()).trim());
+        }
+        if (part.startsWith("forwarded-for:") && !part.substring("forwarded-for:".length()).isBlank()) {
+            return ClientKey.forwardedFor(part.substring("forwarded-for:".length()).trim().split("\\s+"));
+        }
+        throw refused(spec);
+    }
+
+    private static IllegalArgumentException refused(String spec) {
+        return new IllegalArgumentException("client key: got " + (spec == null ? "null" : '"' + spec + '"')
+                + "; allowed are remote-address, principal, header:<name>, forwarded-for:<proxy address or range> "
+                + "(several separated by spaces), or several keys separated by |, such as header:X-Worker-Id|remote-address");
+    }
+
+    static Object forwardedFor(HttpServerExchange exchange, List<AddressRange> proxies) {
+        InetAddress peer = peerOf(exchange.getConnection(), exchange);
+        if (peer == null || !AddressRange.anyContains(proxies, peer)) {
+            return peer;
+        }
+        String forwarded = exchange.getRequestHeaders().getLast(X_FORWARDED_FOR);
+        if (forwarded == null || forwarded.isBlank()) {
+            return peer;
+        }
+        String[] hops = forwarded.split(",");
+        String client = null;
+        for (int i = hops.length - 1; i >= 0; i--) {
+            client = hops[i].trim();
+            InetAddress hop = AddressRange.literal(client);
+            if (hop == null || !AddressRange.anyContains(proxies, hop)) {
+                break;
+            }
+        }
+        return client == null || client.isEmpty() ? peer : client;
+    }
+}
