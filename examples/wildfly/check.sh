@@ -152,11 +152,16 @@ expect_eq "requests on /shop/files/*" "$(metric 'scheduler_http_endpoint_request
 expect_eq "requests on /shop/* (the default servlet: the 404)" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}')" 1
 raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|no/such)' || true)"
 expect_eq "rows named by a raw path" "$raw" ""
+expect_eq "the 404 on /shop/* in its status class" \
+  "$(metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/*",handler="server",status_class="4xx"}')" 1
+expect_eq "every request on the top client 127.0.0.1 (the default key, the remote address)" \
+  "$(metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="server"}')" \
+  "$(metric 'scheduler_http_requests_total{handler="server"}')"
 
 # 2. Per application: the same application with the library in WEB-INF/lib and undertow-handlers.conf.
 cli "deploy --force $MONITORED"
 reset_counts
-for i in 1 2 3; do request "$BASE/shop-monitored/hello"; done
+for i in 1 2 3; do request -H 'X-Worker-Id: wf-worker-7' "$BASE/shop-monitored/hello"; done
 for i in 21 22; do request "$BASE/shop-monitored/api/orders/$i"; done
 request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/small-upload.bin" "$BASE/shop-monitored/api/orders/9/attachment"
 wait_metric 'scheduler_http_requests_total{handler="shop-monitored"}' "$REQUESTS"
@@ -166,6 +171,10 @@ expect_eq "per-application outbound bytes (curl received $RECEIVED)" \
   "$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"}')" "$RECEIVED"
 expect_eq "per-application requests on /shop-monitored/api/orders/{id}" \
   "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/api/orders/{id}",handler="shop-monitored"}')" 2
+expect_eq "per-application top client wf-worker-7 (client-key='header:X-Worker-Id|remote-address')" \
+  "$(metric 'scheduler_http_client_requests_total{client="wf-worker-7",handler="shop-monitored"}')" 3
+expect_eq "per-application top client 127.0.0.1 (no header: the remote address)" \
+  "$(metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="shop-monitored"}')" 3
 expect_eq "the server-wide filter saw them too, under its own handler" \
   "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/hello",handler="server"}')" 3
 monitored_in="$SENT"

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Heap taken by endpoint rows: fills BandwidthStats instances to their cap with route-template-like names and
  * measures the used heap after full GCs, before and after. One thread does the counting, so each instance holds
- * one per-thread counter row; every further thread that counts adds 24 bytes per endpoint it touches (three longs),
- * plus the growth slack of its array. Each instance has then been sampled for a minute and more (16 ticks of a
+ * one per-thread counter row; every further thread that counts adds 144 bytes per endpoint it touches (18 longs:
+ * the row's three and three per status class), plus the growth slack of its array. Then the top clients table:
+ * its heap per client kept. Each instance has then been sampled for a minute and more (16 ticks of a
  * test ticker), so its last-minute samples of every row (the per-endpoint rates) are full, as they are in a
  * registered instance after its first minute. Run: examples/benchmarks/memory.sh.
  */
@@ -33,6 +34,41 @@ public final class EndpointMemory {
             System.out.printf("%-10d %-12d %13.0f B %13.0f KB%n", cap, cap,
                     (double) (full - empty) / instances / cap, full / (double) instances / 1024);
         }
+        System.out.printf("%n%-18s %16s %20s%n", "client capacity", "heap per client", "heap of a full table");
+        for (int capacity : new int[] {ClientTable.DEFAULT_CAPACITY, ClientTable.MAX_CAPACITY}) {
+            long none = measureClients(instances, capacity, 0);
+            long full = measureClients(instances, capacity, capacity);
+            System.out.printf("%-18d %13.0f B %17.0f KB%n", capacity, (double) (full - none) / instances / capacity,
+                    (full - none) / (double) instances / 1024);
+        }
+    }
+
+    /**
+     * Used heap, after GC, with {@code instances} stats whose top clients table (keyed by X-Worker-Id, worker ids
+     * of a typical length) holds {@code clients} clients, read once (so every thread's buffer is in the table).
+     */
+    private static long measureClients(int instances, int capacity, int clients) {
+        io.undertow.util.HttpString worker = new io.undertow.util.HttpString("X-Worker-Id");
+        long before = usedAfterGc();
+        List<BandwidthStats> all = new ArrayList<>();
+        for (int s = 0; s < instances; s++) {
+            BandwidthStats stats = BandwidthStats.builder().clientCapacity(capacity)
+                    .clientKey(ClientKey.header("X-Worker-Id")).build();
+            Endpoint row = stats.endpointOf(new HttpServerExchange(null));
+            for (int c = 0; c < clients; c++) {
+                HttpServerExchange exchange = new HttpServerExchange(null);
+                exchange.getRequestHeaders().put(worker, "worker-" + (100_000 + c));
+                StripedCounters.Cell cell = stats.cell();
+                stats.exchangeCompleted(cell, row, exchange, 10, 1);
+            }
+            stats.snapshot();
+            all.add(stats);
+        }
+        long after = usedAfterGc();
+        if (all.size() != instances) {
+            throw new IllegalStateException("unreachable");
+        }
+        return after - before;
     }
 
     /** Used heap, after GC, with {@code instances} stats each holding {@code rows} named rows. */
