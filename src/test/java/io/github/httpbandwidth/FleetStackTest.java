@@ -97,6 +97,22 @@ class FleetStackTest {
                     assertThat(PrometheusApi.valueOf(series)).as("fleet rate at %s", t).isGreaterThanOrEqualTo(0);
                 }
             }
+            // The live Prometheus evaluates the shipped recording rules and alerts: every rule healthy, the fleet's
+            // recorded rates there, the spike alerts quiet (no baseline hour has passed; nothing above 1 MB/s for 5
+            // minutes).
+            String rules = Shell.run(work, Map.of(), "curl -s http://127.0.0.1:" + stack.prometheusPort
+                    + "/api/v1/rules", 30).output();
+            assertThat(rules).contains("\"name\":\"scheduler-http-fleet\"", "SchedulerClientBandwidthSpike",
+                    "SchedulerEndpointBandwidthSpike").doesNotContain("\"health\":\"err\"");
+            Await.until("the fleet's recorded rate", () -> {
+                try {
+                    return !prometheus.query("scheduler_fleet:http_client_bandwidth_bytes:rate5m{client=\"worker-a\"}")
+                            .isEmpty();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(prometheus.query("ALERTS{alertstate=\"firing\"}")).isEmpty();
             // Per instance: three; the busiest first.
             Map<String, Object> perInstance = GrafanaDashboard.load().panels().stream()
                     .filter(p -> "Top Instances".equals(p.get("title"))).findFirst().orElseThrow();
