@@ -7,7 +7,6 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,10 +69,7 @@ public final class BandwidthStats implements AutoCloseable {
      * Every counter is a slot of one StripedCounters: exchanges started, body bytes received and sent as they move,
      * upgraded connections opened and closed, second passes of an exchange through the handler (each also counted
      * as started), the largest body sizes (stamped maxima, see SizeMaxima), the request and the response size
-     * histograms, then the slots of each endpoint row by row index: bytes received, bytes sent and requests of
-     * the row itself, then the same three for each status class, 1xx to 5xx. A completed exchange counts on its
-     * status class only, and readers add the classes into the row (three adds per exchange, not six); the row's own
-     * slots hold what upgraded connections move as it passes.
+     * histograms, then the endpoint rows' slots (RowSlots: each row's own and its status classes').
      */
     private static final int STARTED = 0;
     private static final int BYTES_RECEIVED = 1;
@@ -83,13 +79,6 @@ public final class BandwidthStats implements AutoCloseable {
     private static final int REPEATED = 5;
     private static final int MAXIMA = 6;
     private static final int FIXED_SLOTS = MAXIMA + SizeMaxima.WIDTH;
-    private static final int ROW_BYTES_RECEIVED = 0;
-    private static final int ROW_BYTES_SENT = 1;
-    private static final int ROW_REQUESTS = 2;
-    /** The row's own three slots, which the last minute's rates sample; its status classes' follow. */
-    private static final int ROW_TOTALS = 3;
-    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-    private static final int ROW_WIDTH = ROW_TOTALS * (1 + STATUS_CLASSES.length);
 
     private final String name;
     private final Clock clock;
@@ -97,7 +86,7 @@ public final class BandwidthStats implements AutoCloseable {
     private final EndpointTable endpoints;
     private final SizeHistogram requestSizes;
     private final SizeHistogram responseSizes;
-    private final int rowsBase;
+    private final RowSlots rowSlots;
     private final StripedCounters counters;
     private final RateTracker rates;
     /** The histograms' and rows' slots, sampled for their rise over the last minute. */
@@ -121,10 +110,11 @@ public final class BandwidthStats implements AutoCloseable {
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
         this.requestSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS);
         this.responseSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS + histogramWidth);
-        this.rowsBase = FIXED_SLOTS + 2 * histogramWidth;
+        int rowsBase = FIXED_SLOTS + 2 * histogramWidth;
+        this.rowSlots = new RowSlots(rowsBase, FIXED_SLOTS);
         // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
-        this.counters = new StripedCounters(rowsBase + 8 * ROW_WIDTH,
-                rowsBase + EndpointTable.maxRows(builder.endpointCap) * ROW_WIDTH, MAXIMA, FIXED_SLOTS, this);
+        this.counters = new StripedCounters(rowSlots.length(8), rowSlots.length(EndpointTable.maxRows(builder.endpointCap)),
+                MAXIMA, FIXED_SLOTS, this);
         this.maxima = new SizeMaxima(MAXIMA);
         this.inFlightThresholdBytes = builder.inFlightThresholdBytes;
         this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
@@ -157,43 +147,25 @@ public final class BandwidthStats implements AutoCloseable {
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
         String[] names = endpoints.names();
-        long[] sums = new long[rowsBase + names.length * ROW_WIDTH];
+        long[] sums = new long[rowSlots.length(names.length)];
         // Rows and histograms first, then the largest sizes, then the live totals, then exchanges started: every
         // completion counted is then also counted as started and in the largest sizes, and every row byte is also
         // in the totals.
         counters.sumInto(sums, FIXED_SLOTS, sums.length);
-        foldClassesIntoRows(sums, names.length);
+        rowSlots.foldClassesIntoRows(sums, names.length);
         long[] largest = maxima.read(counters);
         counters.sumInto(sums, BYTES_RECEIVED, MAXIMA);
         counters.sumInto(sums, STARTED, BYTES_RECEIVED);
 
-        long[] sampled = lastMinuteSlots(sums, names.length);
+        long[] sampled = rowSlots.lastMinuteSlots(sums, names.length);
         long[] rise = lastMinute.increases(now, sampled, 0, 0, sampled.length);
         double spanSeconds = rise[rise.length - 1] / 1e9;
-        long[] risen = new long[sums.length];
-        System.arraycopy(rise, 0, risen, FIXED_SLOTS, rowsBase - FIXED_SLOTS);
-        for (int i = 0; i < names.length; i++) {
-            System.arraycopy(rise, rowsBase - FIXED_SLOTS + i * ROW_TOTALS, risen, rowsBase + i * ROW_WIDTH, ROW_TOTALS);
-        }
+        long[] risen = rowSlots.spread(rise, names.length);
 
         HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums, largest[0]);
         HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums, largest[1]);
-        List<EndpointSnapshot> rows = new ArrayList<>(names.length);
-        List<StatusClassSnapshot> statusClasses = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            int slot = rowsBase + i * ROW_WIDTH;
-            rows.add(new EndpointSnapshot(names[i], sums[slot + ROW_BYTES_RECEIVED], sums[slot + ROW_BYTES_SENT],
-                    sums[slot + ROW_REQUESTS], risen[slot + ROW_BYTES_RECEIVED] / spanSeconds,
-                    risen[slot + ROW_BYTES_SENT] / spanSeconds, risen[slot + ROW_REQUESTS] / spanSeconds));
-            for (int c = 0; c < STATUS_CLASSES.length; c++) {
-                int classSlot = slot + ROW_TOTALS * (1 + c);
-                if (sums[classSlot + ROW_REQUESTS] > 0) {
-                    statusClasses.add(new StatusClassSnapshot(names[i], STATUS_CLASSES[c],
-                            sums[classSlot + ROW_BYTES_RECEIVED], sums[classSlot + ROW_BYTES_SENT],
-                            sums[classSlot + ROW_REQUESTS]));
-                }
-            }
-        }
+        List<EndpointSnapshot> rows = rowSlots.rows(names, sums, risen, spanSeconds);
+        List<StatusClassSnapshot> statusClasses = rowSlots.statusClasses(names, sums);
         long bytesReceived = sums[BYTES_RECEIVED];
         long bytesSent = sums[BYTES_SENT];
         long overflowRequests = rows.get(1).requests();
@@ -214,29 +186,6 @@ public final class BandwidthStats implements AutoCloseable {
                 requestSizes.snapshot(risen, largest[2]), responseSizes.snapshot(risen, largest[3]),
                 inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire, statusClasses, topClients,
                 clients == null ? 0 : clients.capacity(), clients == null ? 0 : clients.keyErrors());
-    }
-
-    /** Adds each row's status classes into the row's own three slots. */
-    private void foldClassesIntoRows(long[] sums, int rowCount) {
-        for (int i = 0; i < rowCount; i++) {
-            int slot = rowsBase + i * ROW_WIDTH;
-            for (int c = 1; c <= STATUS_CLASSES.length; c++) {
-                for (int k = 0; k < ROW_TOTALS; k++) {
-                    sums[slot + k] += sums[slot + ROW_TOTALS * c + k];
-                }
-            }
-        }
-    }
-
-    /** The slots the last minute's rates follow: the histograms', and each row's own three (not its classes'). */
-    private long[] lastMinuteSlots(long[] sums, int rowCount) {
-        long[] sampled = new long[rowsBase - FIXED_SLOTS + rowCount * ROW_TOTALS];
-        System.arraycopy(sums, FIXED_SLOTS, sampled, 0, rowsBase - FIXED_SLOTS);
-        for (int i = 0; i < rowCount; i++) {
-            System.arraycopy(sums, rowsBase + i * ROW_WIDTH, sampled, rowsBase - FIXED_SLOTS + i * ROW_TOTALS,
-                    ROW_TOTALS);
-        }
-        return sampled;
     }
 
     /** The {@code n} largest exchanges in flight whose body passed the in-flight threshold, largest first. */
@@ -369,13 +318,13 @@ public final class BandwidthStats implements AutoCloseable {
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
         int rowCount = endpoints.names().length;
-        long[] totals = new long[rowsBase + rowCount * ROW_WIDTH];
+        long[] totals = new long[rowSlots.length(rowCount)];
         counters.sumInto(totals, FIXED_SLOTS, totals.length);
-        foldClassesIntoRows(totals, rowCount);
+        rowSlots.foldClassesIntoRows(totals, rowCount);
         counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
         long requests = requestSizes.snapshot(totals, 0).count();
         rates.sample(now, new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
-        lastMinute.sample(now, lastMinuteSlots(totals, rowCount));
+        lastMinute.sample(now, rowSlots.lastMinuteSlots(totals, rowCount));
         inFlight.sample(now);
     }
 
@@ -423,19 +372,16 @@ public final class BandwidthStats implements AutoCloseable {
      */
     void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, HttpServerExchange exchange,
                            long bodyBytesReceived, long bodyBytesSent) {
-        int row = rowsBase + endpoint.index * ROW_WIDTH;
-        int status = exchange.getStatusCode();
-        int statusClass = status < 200 ? 1 : status >= 500 ? 5 : status / 100;
-        int classSlot = row + ROW_TOTALS * statusClass;
-        cell.add(classSlot + ROW_BYTES_RECEIVED, bodyBytesReceived);
-        cell.add(classSlot + ROW_BYTES_SENT, bodyBytesSent);
+        int classSlot = RowSlots.statusClass(rowSlots.row(endpoint.index), exchange.getStatusCode());
+        cell.add(classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
+        cell.add(classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
         if (clients != null) {
             clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
         }
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
-        cell.add(classSlot + ROW_REQUESTS, 1);
+        cell.add(classSlot + RowSlots.REQUESTS, 1);
     }
 
     /** A second pass of an exchange already counted by this instance has completed. */
@@ -474,12 +420,12 @@ public final class BandwidthStats implements AutoCloseable {
      */
     void upgradeReceived(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
         cell.add(BYTES_RECEIVED, bytes);
-        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_RECEIVED, bytes);
+        cell.add(rowSlots.row(endpoint.index) + RowSlots.BYTES_RECEIVED, bytes);
     }
 
     void upgradeSent(StripedCounters.Cell cell, Endpoint endpoint, long bytes) {
         cell.add(BYTES_SENT, bytes);
-        cell.add(rowsBase + endpoint.index * ROW_WIDTH + ROW_BYTES_SENT, bytes);
+        cell.add(rowSlots.row(endpoint.index) + RowSlots.BYTES_SENT, bytes);
     }
 
     /** Options for a {@link BandwidthStats}; every one has a default. */
