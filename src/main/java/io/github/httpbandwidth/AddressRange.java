@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /** An IP address or a CIDR range of them ({@code 10.0.0.0/8}), parsed without any name lookup. */
 final class AddressRange {
 
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private final byte[] network;
@@ -52,14 +52,43 @@ final class AddressRange {
         return new AddressRange(address.getAddress(), prefix);
     }
 
-    /** The address written in {@code text} ({@code [::1]} too), or {@code null} if it is not an IP literal. */
+    /**
+     * The address written in {@code text}, or {@code null} if it is not an IP literal: {@code 10.0.0.7},
+     * {@code 10.0.0.7:4711} and {@code [::1]:4711} (a port, as some proxies write it, is left out), {@code ::1},
+     * {@code [::1]}. Never a name lookup: IPv4 is parsed here, and the JDK parses a text with a colon as an IPv6
+     * literal or refuses it.
+     */
     static InetAddress literal(String text) {
-        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!IPV4.matcher(bare).matches() && !IPV6.matcher(bare).matches()) {
+        String bare = text;
+        if (bare.startsWith("[")) {
+            int end = bare.indexOf(']');
+            if (end < 0) {
+                return null;
+            }
+            bare = bare.substring(1, end);
+        } else if (bare.indexOf(':') == bare.lastIndexOf(':') && bare.indexOf(':') > 0) {
+            bare = bare.substring(0, bare.indexOf(':'));
+        }
+        java.util.regex.Matcher v4 = IPV4.matcher(bare);
+        if (v4.matches()) {
+            byte[] bytes = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(v4.group(i + 1));
+                if (octet > 255) {
+                    return null;
+                }
+                bytes[i] = (byte) octet;
+            }
+            try {
+                return InetAddress.getByAddress(bytes);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        if (!IPV6.matcher(bare).matches()) {
             return null;
         }
         try {
-            // A literal: no name lookup happens.
             return InetAddress.getByName(bare);
         } catch (UnknownHostException e) {
             return null;

@@ -86,9 +86,12 @@ public interface ClientKey {
 
     /**
      * The client a trusted proxy says it forwards: when the connection comes from one of {@code trustedProxies},
-     * the right-most address of {@code X-Forwarded-For} that is not itself a trusted proxy; otherwise, or when the
-     * header is missing, the connection's address. A client that does not come through a trusted proxy can
-     * therefore not choose its key.
+     * the right-most hop of {@code X-Forwarded-For} (all its header lines, in order) that is not itself in a trusted
+     * range, named as a connection's address would be ({@code 203.0.113.9:4711} and {@code [2001:db8::1]} are
+     * addresses too; a hop that is no address, such as {@code unknown}, is kept as written); the left-most hop when
+     * every hop is in a trusted range; otherwise, or when the header is missing, the connection's address. A client
+     * that does not come through a trusted proxy can therefore not choose its key. Hops are parsed without any name
+     * lookup. The header is split per request: this key allocates.
      *
      * @param trustedProxies addresses ({@code 10.0.0.7}, {@code ::1}) or ranges ({@code 10.0.0.0/8},
      *     {@code fd00::/8}) of the proxies in front of this server

@@ -4,6 +4,7 @@ import io.undertow.security.api.SecurityContext;
 import io.undertow.security.idm.Account;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 
 import java.net.InetAddress;
@@ -74,19 +75,24 @@ final class ClientKeys {
         if (peer == null || !AddressRange.anyContains(proxies, peer)) {
             return peer;
         }
-        String forwarded = exchange.getRequestHeaders().getLast(X_FORWARDED_FOR);
-        if (forwarded == null || forwarded.isBlank()) {
+        HeaderValues lines = exchange.getRequestHeaders().get(X_FORWARDED_FOR);
+        if (lines == null) {
             return peer;
         }
-        String[] hops = forwarded.split(",");
-        String client = null;
+        // Several header lines are one list, in order; each proxy appends the address it got the request from.
+        String[] hops = String.join(",", lines).split(",");
+        InetAddress leftmost = peer;
         for (int i = hops.length - 1; i >= 0; i--) {
-            client = hops[i].trim();
-            InetAddress hop = AddressRange.literal(client);
-            if (hop == null || !AddressRange.anyContains(proxies, hop)) {
-                break;
+            String hop = hops[i].trim();
+            InetAddress address = AddressRange.literal(hop);
+            if (address == null || !AddressRange.anyContains(proxies, address)) {
+                // The first hop from the right that is not a trusted proxy: an address (named as a connection's
+                // would be), or whatever the proxy wrote (an obfuscated identifier, "unknown").
+                return address != null ? address : hop.isEmpty() ? peer : hop;
             }
+            leftmost = address;
         }
-        return client == null || client.isEmpty() ? peer : client;
+        // Every hop is a trusted proxy's range (clients inside it too): the first one is the closest to the client.
+        return leftmost;
     }
 }

@@ -13,6 +13,7 @@ import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.net.InetAddress;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -239,6 +240,39 @@ class TopClientsTest {
                 return Set.of();
             }
         };
+    }
+
+    @Test
+    void forwardedHopsAreReadAsAddressesWithoutANameLookup() throws Exception {
+        assertThat(AddressRange.literal("203.0.113.9:4711")).isEqualTo(InetAddress.getByName("203.0.113.9"));
+        assertThat(AddressRange.literal("[2001:db8::1]:443")).isEqualTo(InetAddress.getByName("2001:db8::1"));
+        assertThat(AddressRange.literal("[::1]")).isEqualTo(InetAddress.getByName("::1"));
+        // Not addresses, and never looked up as names (a lookup on the request thread would be a stall an attacker
+        // behind a trusted proxy could cause at will).
+        for (String notAnAddress : List.of("999.1.1.1", "1.2.3", "unknown", "_hidden", "example.com", "[::1", "1:2:3:x::")) {
+            assertThat(AddressRange.literal(notAnAddress)).as(notAnAddress).isNull();
+        }
+
+        BandwidthStats stats = BandwidthStats.builder().name("clients-xff-hops")
+                .clientKey(ClientKey.forwardedFor("127.0.0.0/8", "10.0.0.0/8")).build();
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            // Two header lines are one list; the right-most hop outside the trusted ranges, with its port left out.
+            forwarded(http, "X-Forwarded-For: 198.51.100.77\r\nX-Forwarded-For: 203.0.113.9:4711, 10.1.2.3\r\n", 1);
+            // Every hop inside the trusted ranges: the left-most.
+            forwarded(http, "X-Forwarded-For: 10.9.9.9, 10.0.0.1\r\n", 2);
+            // A hop that is no address is kept as written.
+            forwarded(http, "X-Forwarded-For: unknown\r\n", 4);
+            BandwidthSnapshot s = completedWithClients(stats, 3);
+            assertThat(s.clients()).extracting(ClientSnapshot::client, ClientSnapshot::bytesReceived).containsExactly(
+                    tuple("unknown", 4L), tuple("10.9.9.9", 2L), tuple("203.0.113.9", 1L), tuple("(other)", 0L));
+        }
+    }
+
+    private static void forwarded(RawHttp http, String headers, int in) throws java.io.IOException {
+        http.send("POST /echo HTTP/1.1\r\nHost: localhost\r\n" + headers + "Content-Length: " + in + "\r\n\r\n",
+                new byte[in]);
+        http.readResponse(false);
     }
 
     /**
