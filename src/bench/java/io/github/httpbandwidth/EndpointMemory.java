@@ -8,6 +8,7 @@ import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Heap taken by endpoint rows: fills BandwidthStats instances to their cap with route-template-like names and
@@ -49,33 +50,23 @@ public final class EndpointMemory {
      */
     private static long measureClients(int instances, int capacity, int clients) {
         io.undertow.util.HttpString worker = new io.undertow.util.HttpString("X-Worker-Id");
-        long before = usedAfterGc();
-        List<BandwidthStats> all = new ArrayList<>();
-        for (int s = 0; s < instances; s++) {
+        return heapHolding(instances, () -> {
             BandwidthStats stats = BandwidthStats.builder().clientCapacity(capacity)
                     .clientKey(ClientKey.header("X-Worker-Id")).build();
             Endpoint row = stats.endpointOf(new HttpServerExchange(null));
             for (int c = 0; c < clients; c++) {
                 HttpServerExchange exchange = new HttpServerExchange(null);
                 exchange.getRequestHeaders().put(worker, "worker-" + (100_000 + c));
-                StripedCounters.Cell cell = stats.cell();
-                stats.exchangeCompleted(cell, row, exchange, 10, 1);
+                stats.exchangeCompleted(stats.cell(), row, exchange, 10, 1);
             }
             stats.snapshot();
-            all.add(stats);
-        }
-        long after = usedAfterGc();
-        if (all.size() != instances) {
-            throw new IllegalStateException("unreachable");
-        }
-        return after - before;
+            return stats;
+        });
     }
 
     /** Used heap, after GC, with {@code instances} stats each holding {@code rows} named rows. */
     private static long measure(int instances, int cap, int rows) {
-        long before = usedAfterGc();
-        List<BandwidthStats> all = new ArrayList<>();
-        for (int s = 0; s < instances; s++) {
+        return heapHolding(instances, () -> {
             long[] now = {0};
             BandwidthStats stats = BandwidthStats.builder().endpointCap(cap).ticker(() -> now[0]).build();
             for (int r = 0; r < rows; r++) {
@@ -92,7 +83,16 @@ public final class EndpointMemory {
                 now[0] += RateTracker.TICK_NANOS;
                 stats.sampleRates();
             }
-            all.add(stats);
+            return stats;
+        });
+    }
+
+    /** How much more heap is used, after GC, while {@code instances} stats made by {@code filled} are held. */
+    private static long heapHolding(int instances, Supplier<BandwidthStats> filled) {
+        long before = usedAfterGc();
+        List<BandwidthStats> all = new ArrayList<>();
+        for (int s = 0; s < instances; s++) {
+            all.add(filled.get());
         }
         long after = usedAfterGc();
         if (all.size() != instances) {

@@ -134,22 +134,21 @@ final class ClientTable {
      */
     synchronized List<ClientSnapshot> snapshot() {
         drainAll();
-        long[] totals = {totalReceived, totalSent, totalRequests};
-        long[] unidentified = {unidentifiedReceived, unidentifiedSent, unidentifiedRequests};
         List<ClientSnapshot> rows = new ArrayList<>(capacity + 2);
-        long[] kept = new long[3];
+        long otherReceived = totalReceived - unidentifiedReceived;
+        long otherSent = totalSent - unidentifiedSent;
+        long otherRequests = totalRequests - unidentifiedRequests;
         for (SpaceSaving.Entry e : table.entries()) {
             rows.add(new ClientSnapshot(e.name, e.bytesReceived, e.bytesSent, e.requests, e.error));
-            kept[0] += e.bytesReceived;
-            kept[1] += e.bytesSent;
-            kept[2] += e.requests;
+            otherReceived -= e.bytesReceived;
+            otherSent -= e.bytesSent;
+            otherRequests -= e.requests;
         }
         rows.sort(BUSIEST_FIRST);
-        if (unidentified[2] > 0) {
-            rows.add(new ClientSnapshot(UNIDENTIFIED, unidentified[0], unidentified[1], unidentified[2], 0));
+        if (unidentifiedRequests > 0) {
+            rows.add(new ClientSnapshot(UNIDENTIFIED, unidentifiedReceived, unidentifiedSent, unidentifiedRequests, 0));
         }
-        rows.add(new ClientSnapshot(OTHER, totals[0] - kept[0] - unidentified[0], totals[1] - kept[1] - unidentified[1],
-                totals[2] - kept[2] - unidentified[2], table.leastWeight()));
+        rows.add(new ClientSnapshot(OTHER, otherReceived, otherSent, otherRequests, table.leastWeight()));
         return rows;
     }
 

@@ -33,10 +33,7 @@ public final class ScrapeCost {
     }
 
     private static void measure(String label, int cap, int endpoints, int overflowNames) throws Exception {
-        // Another rules file, to compare (for example one without the exclusion of the per-endpoint MBeans).
-        java.nio.file.Path config = java.nio.file.Path.of(System.getProperty("scrape.cost.config",
-                "jmx-exporter-config.yaml"));
-        try (AgentJvm app = AgentJvm.start("cost", cap, config)) {
+        try (AgentJvm app = AgentJvm.start("cost", cap, config())) {
             HttpClient client = HttpClient.newHttpClient();
             for (int i = 0; i < endpoints + overflowNames; i++) {
                 client.send(HttpRequest.newBuilder(URI.create(app.httpBase() + "/small"))
@@ -52,9 +49,7 @@ public final class ScrapeCost {
      * from 60 worker ids (the client table's 50, the rest in (other)).
      */
     private static void measureFull(String label, int cap) throws Exception {
-        java.nio.file.Path config = java.nio.file.Path.of(System.getProperty("scrape.cost.config",
-                "jmx-exporter-config.yaml"));
-        try (AgentJvm app = AgentJvm.start("cost", cap, config)) {
+        try (AgentJvm app = AgentJvm.start("cost", cap, config())) {
             HttpClient client = HttpClient.newHttpClient();
             for (int i = 0; i < cap; i++) {
                 for (String path : new String[] {"/small", "/no-such-route"}) {
@@ -66,6 +61,11 @@ public final class ScrapeCost {
             }
             report(label, app);
         }
+    }
+
+    /** The shipped rules, or another rules file to compare (SCRAPE_COST_CONFIG, through scrape.cost.config). */
+    private static java.nio.file.Path config() {
+        return java.nio.file.Path.of(System.getProperty("scrape.cost.config", "jmx-exporter-config.yaml"));
     }
 
     private static void report(String label, AgentJvm app) throws Exception {
