@@ -1,6 +1,7 @@
 package io.github.httpbandwidth;
 
 import io.undertow.server.HttpHandler;
+import io.undertow.util.AttachmentKey;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -47,6 +48,51 @@ class ClassLoaderLeakTest {
             long alive = loaders.stream().filter(r -> r.get() != null).count();
             assertThat(alive).as("class loaders of undeployed libraries still reachable").isZero();
         }
+    }
+
+    /**
+     * The other way round, as WildFly's server-wide filter runs: one handler for the server's life, in front of
+     * applications that are deployed and undeployed. An exchange references its application (a servlet request's
+     * context references its deployment, and so its class loader); the handler may remember nothing that keeps an
+     * exchange, or the connection it came on, past the exchange. After the last application goes and no request
+     * follows, no application may stay reachable.
+     */
+    @Test
+    void aLongLivedHandlerKeepsNoApplicationItCounted() throws Exception {
+        List<WeakReference<Object>> applications = new ArrayList<>();
+        try (BandwidthStats stats = BandwidthStats.builder().name("long-lived").build();
+             TestServer server = TestServer.start(new BandwidthHandler(stats, ex -> current.handleRequest(ex)))) {
+            for (int d = 0; d < 3; d++) {
+                applications.add(deployServeAndUndeployApplication(server));
+                Await.completed(stats, 20L * (d + 1));
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (applications.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
+                System.gc();
+                LockSupport.parkNanos(100_000_000);
+            }
+            long alive = applications.stream().filter(r -> r.get() != null).count();
+            assertThat(alive).as("undeployed applications still reachable").isZero();
+        }
+    }
+
+    private static final AttachmentKey<Object> APPLICATION = AttachmentKey.create(Object.class);
+
+    /** Serves 20 requests, each on a connection of its own, from an application that each exchange references. */
+    private WeakReference<Object> deployServeAndUndeployApplication(TestServer server) throws Exception {
+        Object application = new Object();
+        current = ex -> {
+            ex.putAttachment(APPLICATION, application);
+            ex.getResponseSender().send("ok");
+        };
+        for (int i = 0; i < 20; i++) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.send("GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", null);
+                assertThat(http.readResponse(false).body()).hasSize(2);
+            }
+        }
+        current = ex -> ex.setStatusCode(404);
+        return new WeakReference<>(application);
     }
 
     /** Returns the deployment's class loader, after the deployment served traffic and was closed. */
