@@ -59,11 +59,24 @@ class ClassLoaderLeakTest {
      */
     @Test
     void aLongLivedHandlerKeepsNoApplicationItCounted() throws Exception {
+        assertNoApplicationKept(false);
+    }
+
+    /** The same over HTTP/2, where Undertow makes a connection object per stream that keeps the stream's exchange. */
+    @Test
+    void aLongLivedHandlerKeepsNoApplicationItCountedOverHttp2() throws Exception {
+        assertNoApplicationKept(true);
+    }
+
+    private void assertNoApplicationKept(boolean http2) throws Exception {
         List<WeakReference<Object>> applications = new ArrayList<>();
+        HttpHandler root = ex -> current.handleRequest(ex);
         try (BandwidthStats stats = BandwidthStats.builder().name("long-lived").build();
-             TestServer server = TestServer.start(new BandwidthHandler(stats, ex -> current.handleRequest(ex)))) {
+             TestServer server = http2 ? TestServer.startHttp2(new BandwidthHandler(stats, root))
+                     : TestServer.start(new BandwidthHandler(stats, root))) {
             for (int d = 0; d < 3; d++) {
-                applications.add(deployServeAndUndeployApplication(server));
+                applications.add(http2 ? deployServeAndUndeployApplicationOverHttp2(server)
+                        : deployServeAndUndeployApplication(server));
                 Await.completed(stats, 20L * (d + 1));
             }
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -90,6 +103,24 @@ class ClassLoaderLeakTest {
                 http.send("GET /app HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", null);
                 assertThat(http.readResponse(false).body()).hasSize(2);
             }
+        }
+        current = ex -> ex.setStatusCode(404);
+        return new WeakReference<>(application);
+    }
+
+    /** Serves 20 requests over one HTTP/2 connection (h2c), which stays open, from an application as above. */
+    private WeakReference<Object> deployServeAndUndeployApplicationOverHttp2(TestServer server) throws Exception {
+        Object application = new Object();
+        current = ex -> {
+            ex.putAttachment(APPLICATION, application);
+            ex.getResponseSender().send("ok");
+        };
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.uri("/app")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body()).isEqualTo("ok");
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
         }
         current = ex -> ex.setStatusCode(404);
         return new WeakReference<>(application);
