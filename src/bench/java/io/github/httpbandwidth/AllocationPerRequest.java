@@ -19,7 +19,9 @@ import java.util.Arrays;
  * a raw socket (the client's own allocation is the same in both servers and cancels out). Rounds alternate between
  * the two servers; the median round is reported. Run with {@code examples/benchmarks/allocation.sh}.
  *
- * <p>Arguments: {@code [requests per round [rounds]]}, default 20000 and 7.
+ * <p>Arguments: {@code [requests per round [rounds [client key]]]}, default 20000, 7 and {@code remote-address}
+ * (the top clients' key as {@code undertow-handlers.conf} writes it; the requests carry no header, so
+ * {@code header:X-Worker-Id|remote-address} takes its fallback every time).
  */
 public final class AllocationPerRequest {
 
@@ -31,6 +33,7 @@ public final class AllocationPerRequest {
     public static void main(String[] args) throws Exception {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        ClientKey clientKey = ClientKey.parse(args.length > 2 ? args[2] : "remote-address");
         HttpHandler app = exchange -> {
             if (exchange.getRequestMethod().toString().equals("POST")) {
                 exchange.getRequestReceiver().receiveFullBytes((ex, body) -> ex.getResponseSender().send("ok"));
@@ -38,7 +41,7 @@ public final class AllocationPerRequest {
                 exchange.getResponseSender().send("ok");
             }
         };
-        BandwidthStats stats = BandwidthStats.builder().name("allocation").build();
+        BandwidthStats stats = BandwidthStats.builder().name("allocation").clientKey(clientKey).build();
         Undertow bare = start(app);
         Undertow counted = start(new BandwidthHandler(stats, app));
         try {
