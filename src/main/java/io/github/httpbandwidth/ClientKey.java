@@ -34,10 +34,7 @@ public interface ClientKey {
     /** This key, or {@code fallback}'s when this one gives {@code null}. */
     default ClientKey orElse(ClientKey fallback) {
         Objects.requireNonNull(fallback, "fallback");
-        return exchange -> {
-            Object key = key(exchange);
-            return key != null ? key : fallback.key(exchange);
-        };
+        return new ClientKeys.OrElse(this, fallback);
     }
 
     /**
@@ -45,8 +42,9 @@ public interface ClientKey {
      * {@code ProxyPeerAddressHandler} may have put in the exchange (for clients behind a proxy use
      * {@link #forwardedFor}, which believes only the proxies you name). The default key; each thread keeps the
      * address of the last connection it served, so requests of a keep-alive connection cost no allocation (XNIO
-     * makes a new {@code InetSocketAddress} for every {@code getPeerAddress()}). An exchange made without a
-     * connection is keyed by its source address.
+     * makes a new {@code InetSocketAddress} for every {@code getPeerAddress()}), also where this key is the fallback
+     * of {@link #orElse}; HTTP/2 streams, each a connection object of its own, ask for it each time. An exchange
+     * made without a connection is keyed by its source address.
      */
     static ClientKey remoteAddress() {
         return ClientKeys.REMOTE_ADDRESS;

@@ -33,6 +33,18 @@ final class ClientKeys {
         return account == null || account.getPrincipal() == null ? null : account.getPrincipal().getName();
     };
 
+    /**
+     * {@code first}, or {@code fallback} when it gives {@code null}. A type of its own so that the client table can
+     * see a {@link #REMOTE_ADDRESS} inside it and answer that from the address its thread remembers.
+     */
+    record OrElse(ClientKey first, ClientKey fallback) implements ClientKey {
+        @Override
+        public Object key(HttpServerExchange exchange) {
+            Object key = first.key(exchange);
+            return key != null ? key : fallback.key(exchange);
+        }
+    }
+
     private ClientKeys() {
     }
 

@@ -2,9 +2,11 @@ package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
+import io.undertow.server.protocol.http2.Http2ServerConnection;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,7 +90,7 @@ final class ClientTable {
         }
         Object client;
         try {
-            client = buffer != null && key == ClientKeys.REMOTE_ADDRESS ? buffer.peer(exchange) : key.key(exchange);
+            client = buffer != null ? buffer.key(key, exchange) : key.key(exchange);
         } catch (RuntimeException e) {
             keyErrors.increment();
             client = null;
@@ -219,25 +221,43 @@ final class ClientTable {
         @SuppressWarnings("unused") // through USED
         private int used;
         /**
-         * The last connection this thread served and its peer's address: a keep-alive connection's requests then
-         * need no {@code getPeerAddress()}, which allocates. Holds one connection per thread until the next one.
+         * The last connection this thread served, held weakly, and its peer's address: a keep-alive connection's
+         * requests then need no {@code getPeerAddress()}, which allocates. Weakly, because a connection that has
+         * ended may still hold what it served (an HTTP/2 stream's connection object holds the stream's exchange,
+         * and with it, behind a server-wide filter, the application that served it).
          */
-        private ServerConnection lastConnection;
+        private WeakReference<ServerConnection> lastConnection;
         private InetAddress lastPeer;
 
         Buffer(Thread owner) {
             this.owner = owner;
         }
 
-        /** On the owner thread: the remote address key, the last connection's remembered. */
+        /** On the owner thread: {@code key}'s client, a remote address (also inside a chain) the remembered one. */
+        Object key(ClientKey key, HttpServerExchange exchange) {
+            if (key == ClientKeys.REMOTE_ADDRESS) {
+                return peer(exchange);
+            }
+            if (key instanceof ClientKeys.OrElse chain) {
+                Object first = key(chain.first(), exchange);
+                return first != null ? first : key(chain.fallback(), exchange);
+            }
+            return key.key(exchange);
+        }
+
+        /**
+         * On the owner thread: the remote address key, the last connection's remembered. Not for HTTP/2, where
+         * every stream has a connection object of its own: remembering would only add an allocation per stream.
+         */
         InetAddress peer(HttpServerExchange exchange) {
             ServerConnection connection = exchange.getConnection();
-            if (connection == null) {
-                return ClientKeys.peerOf(null, exchange);
+            if (connection == null || connection instanceof Http2ServerConnection) {
+                return ClientKeys.peerOf(connection, exchange);
             }
-            if (connection != lastConnection) {
+            WeakReference<ServerConnection> last = lastConnection;
+            if (last == null || last.get() != connection) {
                 lastPeer = ClientKeys.peerOf(connection, exchange);
-                lastConnection = connection;
+                lastConnection = new WeakReference<>(connection);
             }
             return lastPeer;
         }

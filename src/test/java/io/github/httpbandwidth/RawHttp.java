@@ -26,9 +26,21 @@ final class RawHttp implements AutoCloseable {
      * maximum (32 MiB on some machines), which can swallow a whole response that a test means to cut short.
      */
     RawHttp(int port, int receiveBuffer) throws IOException {
+        this(port, receiveBuffer, null);
+    }
+
+    /** From the loopback address {@code local}, such as 127.0.0.2 (Linux answers on all of 127.0.0.0/8). */
+    static RawHttp from(String local, int port) throws IOException {
+        return new RawHttp(port, 0, local);
+    }
+
+    private RawHttp(int port, int receiveBuffer, String local) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
+        }
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(20_000);

@@ -15,6 +15,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.net.InetAddress;
 import java.lang.management.ManagementFactory;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -99,6 +102,52 @@ class TopClientsTest {
                     new ClientSnapshot("w3", 10, 0, 1, 50),
                     new ClientSnapshot("(other)", 0, 50, 1, 60));
             assertRowsAddUp(s);
+        }
+    }
+
+    /**
+     * Each thread remembers the last connection it served and its address: keep-alive connections from three
+     * addresses, their requests interleaved over the server's worker threads, each on its own address, with the
+     * default key and as a chain's fallback; and HTTP/2 streams, each a connection object of its own.
+     */
+    @Test
+    void everyConnectionIsKeyedByItsOwnPeerAddress() throws Exception {
+        for (ClientKey key : List.of(ClientKey.remoteAddress(), WORKER_OR_ADDRESS)) {
+            BandwidthStats stats = BandwidthStats.builder().name("clients-peers").clientKey(key).build();
+            try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, echo()));
+                 RawHttp one = RawHttp.from("127.0.0.1", server.port());
+                 RawHttp two = RawHttp.from("127.0.0.2", server.port());
+                 RawHttp three = RawHttp.from("127.0.0.3", server.port())) {
+                for (int i = 0; i < 30; i++) {
+                    post(one, null, 1, 10);
+                    post(two, null, 2, 20);
+                    post(three, i % 3 == 0 ? "w9" : null, 3, 30);
+                }
+                HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                for (int i = 0; i < 5; i++) {
+                    // The first, a GET, upgrades the connection (h2c); then POSTs of 4 bytes as HTTP/2 streams.
+                    HttpRequest.Builder request = HttpRequest.newBuilder(server.uri("/echo?out=7"));
+                    HttpRequest get = request.build();
+                    HttpRequest post = request.POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4])).build();
+                    HttpResponse<byte[]> r = h2.send(i == 0 ? get : post, HttpResponse.BodyHandlers.ofByteArray());
+                    assertThat(r.body()).hasSize(7);
+                    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                }
+                BandwidthSnapshot s = completedWithClients(stats, 95);
+                List<ClientSnapshot> expected = key == WORKER_OR_ADDRESS
+                        ? List.of(new ClientSnapshot("127.0.0.3", 60, 600, 20, 0),
+                                new ClientSnapshot("127.0.0.2", 60, 600, 30, 0),
+                                new ClientSnapshot("127.0.0.1", 46, 335, 35, 0),
+                                new ClientSnapshot("w9", 30, 300, 10, 0))
+                        : List.of(new ClientSnapshot("127.0.0.3", 90, 900, 30, 0),
+                                new ClientSnapshot("127.0.0.2", 60, 600, 30, 0),
+                                new ClientSnapshot("127.0.0.1", 46, 335, 35, 0));
+                assertThat(s.clients()).containsAll(expected);
+                assertThat(s.clients()).hasSize(expected.size() + 1);
+                assertRowsAddUp(s);
+            } finally {
+                stats.close();
+            }
         }
     }
 
