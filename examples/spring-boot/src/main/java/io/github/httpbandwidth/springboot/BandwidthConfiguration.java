@@ -2,6 +2,7 @@ package io.github.httpbandwidth.springboot;
 
 import io.github.httpbandwidth.BandwidthHandler;
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -17,14 +18,21 @@ import java.lang.management.ManagementFactory;
  * are Spring MVC's route patterns behind the context path ({@link ServletEndpoints}, from
  * {@code undertow-bandwidth-servlet}). The MBean is
  * {@code io.github.httpbandwidth:type=BandwidthStats,name=${bandwidth.name:spring}} and goes with the context.
+ * Top clients: {@code bandwidth.client-key} (as {@code undertow-handlers.conf} writes it, default
+ * {@code remote-address}; for example {@code header:X-Worker-Id|remote-address}) and
+ * {@code bandwidth.client-capacity} (default 50, 0 turns the table off); a value the library refuses stops the
+ * context with its message, which says what is allowed.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "bandwidth.enabled", havingValue = "true", matchIfMissing = true)
 public class BandwidthConfiguration {
 
     @Bean(destroyMethod = "close")
-    BandwidthStats bandwidthStats(@Value("${bandwidth.name:spring}") String name) {
-        BandwidthStats stats = BandwidthStats.builder().name(name).classifier(new ServletEndpoints()).build();
+    BandwidthStats bandwidthStats(@Value("${bandwidth.name:spring}") String name,
+                                  @Value("${bandwidth.client-key:remote-address}") String clientKey,
+                                  @Value("${bandwidth.client-capacity:50}") int clientCapacity) {
+        BandwidthStats stats = BandwidthStats.builder().name(name).classifier(new ServletEndpoints())
+                .clientKey(ClientKey.parse(clientKey)).clientCapacity(clientCapacity).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         return stats;
     }

@@ -2,6 +2,7 @@ package io.github.httpbandwidth.springboot;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientSnapshot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -18,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real application on Undertow, a random port and a context path; exact bytes per Spring MVC route. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "server.servlet.context-path=/api")
+        properties = {"server.servlet.context-path=/api", "bandwidth.client-key=header:X-Worker-Id|remote-address",
+                "bandwidth.client-capacity=20"})
 class JobsApplicationTest {
 
     @LocalServerPort
@@ -31,12 +33,12 @@ class JobsApplicationTest {
     @Test
     void routePatternsAreTheEndpointsWithExactBytes() throws Exception {
         for (int i = 0; i < 5; i++) {
-            HttpResponse<byte[]> job = client.send(HttpRequest.newBuilder(uri("/api/jobs/" + i)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> job = client.send(HttpRequest.newBuilder(uri("/api/jobs/" + i))
+                    .header("X-Worker-Id", "worker-" + (i % 2)).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(job.body()).hasSize(1000);
         }
         HttpResponse<String> upload = client.send(HttpRequest.newBuilder(uri("/api/artifacts/a.bin"))
-                .header("Content-Type", "application/octet-stream")
+                .header("Content-Type", "application/octet-stream").header("X-Worker-Id", "worker-1")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[12_345])).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(upload.body()).isEqualTo("n=12345");
         HttpResponse<String> missing = client.send(HttpRequest.newBuilder(uri("/api/nothing/here")).build(),
@@ -53,6 +55,11 @@ class JobsApplicationTest {
         assertThat(s.endpoint("/api/error").requests()).isEqualTo(1);
         // No raw path ever names a row.
         assertThat(s.endpoints()).noneMatch(row -> row.endpoint().contains("nothing") || row.endpoint().matches(".*/jobs/\\d.*"));
+        // Top clients by bandwidth.client-key: the worker id, else (the 404) the remote address.
+        assertThat(s.clientCapacity()).isEqualTo(20);
+        assertThat(s.clients()).contains(new ClientSnapshot("worker-0", 0, 3000, 3, 0),
+                new ClientSnapshot("worker-1", 12_345, 2000 + "n=12345".length(), 3, 0),
+                new ClientSnapshot("127.0.0.1", 0, s.endpoint("/api/error").bytesSent(), 1, 0));
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(
                 new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=spring-jobs"))).isTrue();
     }
