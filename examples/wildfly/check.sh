@@ -225,13 +225,17 @@ cli "undeploy bandwidth-metrics.war"
 # 4. Lifecycle under the server-wide filter: the per-application MBean goes with its undeploy; the plain WAR
 # (WAR=) is deployed, undeployed and redeployed while the filter goes on counting it exactly. First three slow
 # downloads at once, so that several WildFly task threads last ran an exchange of shop-monitored.war (the case
-# that made this check fail once by chance, now made certain).
+# that made this check fail once by chance, now made certain), over HTTPS and HTTP/2 (WildFly's https-listener,
+# its generated certificate): an HTTP/2 stream's connection object keeps its exchange, and the module, which
+# counts them, must keep none.
 slow=()
 for i in 1 2 3; do
-  curl -sS -o /dev/null --max-time 30 --limit-rate 100k "$BASE/shop-monitored/files/slow-$i.bin?size=300000" &
+  curl -sSk --http2 -o /dev/null -w '%{http_version}' --max-time 30 --limit-rate 100k \
+    "https://127.0.0.1:$((8443 + WILDFLY_PORT_OFFSET))/shop-monitored/files/slow-$i.bin?size=300000" > "$WORK/slow-$i.version" &
   slow+=("$!")
 done
 for pid in "${slow[@]}"; do wait "$pid" || fail "a slow download from shop-monitored.war failed"; done
+expect_eq "HTTP versions of the three slow downloads" "$(cat "$WORK"/slow-[123].version | tr -d '\n')" 222
 cli "undeploy shop-monitored.war"
 expect_eq "MBeans of shop-monitored after its undeploy" "$(scrape | grep -c 'handler="shop-monitored"' || true)" 0
 errors_before="$(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true)"
