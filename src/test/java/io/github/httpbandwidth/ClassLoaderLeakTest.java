@@ -40,13 +40,7 @@ class ClassLoaderLeakTest {
             for (int d = 0; d < DEPLOYMENTS; d++) {
                 loaders.add(new WeakReference<>(deployServeAndUndeploy(d, server, client)));
             }
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
-                System.gc();
-                LockSupport.parkNanos(100_000_000);
-            }
-            long alive = loaders.stream().filter(r -> r.get() != null).count();
-            assertThat(alive).as("class loaders of undeployed libraries still reachable").isZero();
+            assertCollected(loaders, "class loaders of undeployed libraries still reachable");
         }
     }
 
@@ -79,14 +73,18 @@ class ClassLoaderLeakTest {
                         : deployServeAndUndeployApplication(server));
                 Await.completed(stats, 20L * (d + 1));
             }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (applications.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
-                System.gc();
-                LockSupport.parkNanos(100_000_000);
-            }
-            long alive = applications.stream().filter(r -> r.get() != null).count();
-            assertThat(alive).as("undeployed applications still reachable").isZero();
+            assertCollected(applications, "undeployed applications still reachable");
         }
+    }
+
+    /** GCs until every referent is collected, for up to 60 s; then none may be left. */
+    private static void assertCollected(List<? extends WeakReference<?>> refs, String what) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (refs.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
+            System.gc();
+            LockSupport.parkNanos(100_000_000);
+        }
+        assertThat(refs.stream().filter(r -> r.get() != null).count()).as(what).isZero();
     }
 
     private static final AttachmentKey<Object> APPLICATION = AttachmentKey.create(Object.class);
