@@ -40,10 +40,15 @@ final class AgentJvm implements AutoCloseable {
 
     /** Starts the app with the given agent configuration. */
     static AgentJvm start(String name, int endpointCap, Path config) throws Exception {
+        return start(name, endpointCap, ClientTable.DEFAULT_CAPACITY, config);
+    }
+
+    /** Starts the app with the given agent configuration and client capacity. */
+    static AgentJvm start(String name, int endpointCap, int clientCapacity, Path config) throws Exception {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return launch(name, endpointCap, Ports.free(), config);
+                return launch(name, endpointCap, clientCapacity, Ports.free(), config);
             } catch (IllegalStateException e) {
                 last = e;
             }
@@ -51,7 +56,8 @@ final class AgentJvm implements AutoCloseable {
         throw last;
     }
 
-    private static AgentJvm launch(String name, int endpointCap, int metricsPort, Path config) throws Exception {
+    private static AgentJvm launch(String name, int endpointCap, int clientCapacity, int metricsPort, Path config)
+            throws Exception {
         String agent = requiredFile("jmx.exporter.agent");
         String classPath = "target/classes" + java.io.File.pathSeparator + "target/test-classes"
                 + java.io.File.pathSeparator + Files.readString(Path.of(requiredFile("child.jvm.classpath.file"))).trim();
@@ -59,7 +65,8 @@ final class AgentJvm implements AutoCloseable {
         Process process = new ProcessBuilder(java, "-Xmx256m",
                 "-Djava.util.logging.config.file=src/test/resources/logging.properties",
                 "-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + config,
-                "-cp", classPath, ExporterTestApp.class.getName(), name, Integer.toString(endpointCap))
+                "-cp", classPath, ExporterTestApp.class.getName(), name, Integer.toString(endpointCap),
+                Integer.toString(clientCapacity))
                 .redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Integer> httpPort = new CompletableFuture<>();

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
  * behind a {@link BandwidthHandler} with the {@link HeaderClassifier}, on 127.0.0.1 and an ephemeral port.
  * Prints {@code HTTP_PORT=<port>} when ready; stops when its standard input closes.
  *
- * <p>Arguments: {@code [name [endpointCap]]}.
+ * <p>Arguments: {@code [name [endpointCap [clientCapacity]]]}.
  */
 public final class ExporterTestApp {
 
@@ -20,7 +20,8 @@ public final class ExporterTestApp {
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "e2e";
         int cap = args.length > 1 ? Integer.parseInt(args[1]) : BandwidthStats.DEFAULT_ENDPOINT_CAP;
-        BandwidthStats stats = BandwidthStats.builder().name(name).endpointCap(cap)
+        int clients = args.length > 2 ? Integer.parseInt(args[2]) : ClientTable.DEFAULT_CAPACITY;
+        BandwidthStats stats = BandwidthStats.builder().name(name).endpointCap(cap).clientCapacity(clients)
                 .classifier(new HeaderClassifier())
                 .clientKey(ClientKey.header("X-Worker-Id").orElse(ClientKey.remoteAddress())).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());

@@ -1,5 +1,11 @@
 package io.github.httpbandwidth;
 
+import io.prometheus.jmx.JmxCollector;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -11,6 +17,15 @@ import java.util.regex.Pattern;
 final class RulesFile {
 
     private RulesFile() {
+    }
+
+    /** One scrape of the platform MBeanServer through {@code rules}, by the exporter's own collector, in process. */
+    static String scrape(Path rules) throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        new JmxCollector(rules.toFile(), JmxCollector.Mode.AGENT).register(registry);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** The Prometheus names the rules emit: counters get _total, the buckets their relabelled _bucket. */
