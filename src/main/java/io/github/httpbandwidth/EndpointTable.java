@@ -16,11 +16,12 @@ import java.util.function.Consumer;
  */
 final class EndpointTable {
 
-    /** The row of exchanges that matched no endpoint (the classifier returned {@code null} or threw). */
+    /** The row of exchanges that matched no endpoint (the classifier returned {@code null} or threw anything). */
     static final String UNMATCHED = "(unmatched)";
     /** The row of exchanges whose endpoint arrived after the table was full. */
     static final String OVERFLOW = "(overflow)";
 
+    /** The named rows; the two fixed ones are reached only by being chosen, never by name. */
     private final ConcurrentHashMap<String, Endpoint> rows = new ConcurrentHashMap<>();
     private final EndpointClassifier classifier;
     private final int cap;
@@ -37,8 +38,6 @@ final class EndpointTable {
         this.classifier = classifier;
         this.cap = cap;
         this.admitted = admitted;
-        rows.put(UNMATCHED, unmatched);
-        rows.put(OVERFLOW, overflow);
         admitted.accept(unmatched);
         admitted.accept(overflow);
     }
@@ -52,7 +51,8 @@ final class EndpointTable {
         String name;
         try {
             name = classifier.classify(exchange);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // User code: whatever it throws (an AssertionError, a StackOverflowError too), the exchange still counts.
             classifierErrors.increment();
             return unmatched;
         }
@@ -67,13 +67,20 @@ final class EndpointTable {
         if (row != null) {
             return row;
         }
-        // Only names that are not a row's exact name get here: new ones, and those that need mending.
-        String safe = EndpointNames.safe(name);
+        // Only names that are not a named row's exact name get here: new ones, those that need mending, and the
+        // fixed rows' names, which a classifier cannot reach (an "(overflow)" of its own would raise the overflow
+        // count and its alert).
+        String safe = rowName(name);
         row = rows.get(safe);
         if (row != null) {
             return row;
         }
         return full ? overflow : admit(safe);
+    }
+
+    /** The row a classifier's name goes to: made safe ({@link EndpointNames}), a fixed row's name with {@code _}. */
+    static String rowName(String name) {
+        return EndpointNames.notFixed(EndpointNames.safe(name), UNMATCHED, OVERFLOW);
     }
 
     private synchronized Endpoint admit(String name) {

@@ -85,14 +85,14 @@ final class ExportEndToEnd {
         assertThat(names).containsExactlyInAnyOrder(allEndpoints());
         assertThat(p.single("scheduler_http_endpoint_bandwidth_bytes_total{" + H + ",endpoint=\"/upload\",direction=\"inbound\"}"))
                 .isEqualTo(2 * KnownTraffic.UPLOAD_BYTES_IN);
-        for (String name : HeaderClassifier.AWKWARD_NAMES) {
+        for (String name : HeaderClassifier.AWKWARD_ROWS) {
             assertThat(p.single("scheduler_http_endpoint_bandwidth_bytes_total{" + H + ",endpoint=" + promqlString(name)
                     + ",direction=\"outbound\"}")).as(name).isEqualTo(TestRoutes.SMALL_SIZE);
         }
     }
 
     private static String[] allEndpoints() {
-        Set<String> all = new HashSet<>(List.of(HeaderClassifier.AWKWARD_NAMES));
+        Set<String> all = new HashSet<>(List.of(HeaderClassifier.AWKWARD_ROWS));
         all.addAll(List.of("/upload", "(unmatched)", "(overflow)"));
         return all.toArray(new String[0]);
     }

@@ -46,12 +46,12 @@ class ExporterRulesTest {
         e.find("scheduler_http_endpoint_requests_total", java.util.Map.of("handler", "rules-test"))
                 .forEach(s -> endpoints.add(s.labels().get("endpoint")));
 
-        assertThat(endpoints).contains(HeaderClassifier.AWKWARD_NAMES).contains("(unmatched)", "(overflow)", "/upload");
+        assertThat(endpoints).contains(HeaderClassifier.AWKWARD_ROWS).contains("(unmatched)", "(overflow)", "/upload");
 
         java.util.Set<String> withStatus = new java.util.HashSet<>();
         e.find("scheduler_http_endpoint_status_requests_total", java.util.Map.of("handler", "rules-test",
                 "status_class", "2xx")).forEach(s -> withStatus.add(s.labels().get("endpoint")));
-        assertThat(withStatus).contains(HeaderClassifier.AWKWARD_NAMES).contains("/upload");
+        assertThat(withStatus).contains(HeaderClassifier.AWKWARD_ROWS).contains("/upload");
     }
 
     @Test
@@ -90,7 +90,7 @@ class ExporterRulesTest {
         String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("jmx-exporter-config.yaml"));
         String include = yaml.replaceAll("(?s).*includeObjectNames:\\s*\n\\s*- \"([^\"]+)\".*", "$1");
         javax.management.ObjectName pattern = new javax.management.ObjectName(include);
-        for (String endpoint : HeaderClassifier.AWKWARD_NAMES) {
+        for (String endpoint : HeaderClassifier.AWKWARD_ROWS) {
             assertThat(pattern.apply(MBeanPublisher.endpointName("x", endpoint))).as(endpoint).isFalse();
         }
         assertThat(pattern.apply(MBeanPublisher.consoleName("x", ConsoleMBean.SIZES))).isFalse();

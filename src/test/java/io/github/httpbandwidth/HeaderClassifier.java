@@ -19,6 +19,9 @@ public final class HeaderClassifier implements EndpointClassifier {
         "/jobs/{id}", "/a\"quote", "/back\\slash", "/com,ma", "/eq=ual", "/star*", "/what?", "/sp ace",
         "/ünïcødé/ジョブ", "/mix\\\",= *?", "/line\nbreak", "/end\\",
     };
+    /** The rows, and so the labels, those names become: control characters as {@code ?} ({@link EndpointNames}). */
+    static final String[] AWKWARD_ROWS = java.util.Arrays.stream(AWKWARD_NAMES).map(EndpointTable::rowName)
+            .toArray(String[]::new);
 
     @Override
     public String classify(HttpServerExchange exchange) {

@@ -116,7 +116,7 @@ final class HostileTraffic {
                 RawHttp.Response response = http.readResponse(false);
                 long out = response.body().length;
                 // What the classifier gets back: UTF-8 percent-encoding writes a lone surrogate as '?'.
-                String endpoint = EndpointNames.safe(java.net.URLDecoder.decode(
+                String endpoint = EndpointTable.rowName(java.net.URLDecoder.decode(
                         HeaderClassifier.encode(endpointNames.get(i)), StandardCharsets.UTF_8));
                 sent.endpoints.computeIfAbsent(endpoint, e -> new Row()).add(in, out);
                 sent.statusClasses.computeIfAbsent(response.status() / 100 + "xx", c -> new TreeMap<>())

@@ -67,7 +67,7 @@ final class MetricsContract {
         assertThat(e.value("scheduler_http_response_size_bytes_sum", h)).isEqualTo(bytesOut);
         assertThat(e.value("scheduler_http_response_size_bytes_count", h)).isEqualTo(requests);
 
-        for (String name : HeaderClassifier.AWKWARD_NAMES) {
+        for (String name : HeaderClassifier.AWKWARD_ROWS) {
             Map<String, String> endpoint = with(h, "endpoint", name);
             assertThat(e.value("scheduler_http_endpoint_requests_total", endpoint)).as(name).isEqualTo(1);
             assertThat(e.value("scheduler_http_endpoint_bandwidth_bytes_total", with(endpoint, "direction", "outbound")))
