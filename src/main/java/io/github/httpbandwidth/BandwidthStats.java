@@ -333,6 +333,11 @@ public final class BandwidthStats implements AutoCloseable {
         return clients == null ? 0 : clients.buffers();
     }
 
+    /** The characters of the client keys the top clients table and its buffers hold (tests). */
+    long clientKeyCharsRetained() {
+        return clients == null ? 0 : clients.keyCharsRetained();
+    }
+
     /** How many per-thread counter rows are live (tests). */
     int counterCells() {
         return counters.cellCount();

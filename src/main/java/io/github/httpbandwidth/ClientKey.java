@@ -13,12 +13,14 @@ import java.util.Objects;
  * the top clients ({@code Clients}; see {@link BandwidthStats.Builder#clientKey}).
  *
  * <p>Called once per exchange, when it completes, on the request's thread: keep it cheap and allocation-free (the
- * built-ins return an object the exchange already holds). The key may be any object whose {@code equals} and
- * {@code hashCode} tell clients apart and whose {@code toString()} names the client (an {@link InetAddress} is named
- * by its address); it is turned into a name only when the table keeps it, and names are cut to
- * {@value ClientTable#MAX_NAME_LENGTH} characters, control characters becoming {@code ?}. Return {@code null} when
- * the client is unknown: such exchanges share the {@value ClientTable#UNIDENTIFIED} row. An exception thrown here is
- * caught and counted in {@code ClientKeyErrors}, and the exchange goes to that row; the request never notices.
+ * built-ins return an object the exchange already holds). Return a {@link String} or an {@link InetAddress} (named
+ * by its address); any other object is named by its {@code toString()} at once, on the request's thread, so that
+ * what the table keeps is text. Names are cut to {@value ClientTable#MAX_NAME_LENGTH} characters (a longer key is
+ * cut before it is kept, so a megabyte header keeps 128 characters), control characters becoming {@code ?}, and
+ * names equal to a fixed row's get a {@code _} in front. Return {@code null} when the client is unknown: such
+ * exchanges share the {@value ClientTable#UNIDENTIFIED} row. Whatever is thrown here, by the key or by its
+ * {@code toString()}, an {@code Error} too, or a {@code toString()} that returns {@code null}, is caught and counted
+ * in {@code ClientKeyErrors}, and the exchange goes to that row; the request never notices.
  *
  * <p>Keys come from the request, so a client may send as many as it likes: the table keeps at most its capacity,
  * whatever arrives. Never key by a secret (a bearer token, a cookie): the key becomes a label in every scrape.
@@ -88,8 +90,13 @@ public interface ClientKey {
      * range, named as a connection's address would be ({@code 203.0.113.9:4711} and {@code [2001:db8::1]} are
      * addresses too; a hop that is no address, such as {@code unknown}, is kept as written); the left-most hop when
      * every hop is in a trusted range; otherwise, or when the header is missing, the connection's address. A client
-     * that does not come through a trusted proxy can therefore not choose its key. Hops are parsed without any name
-     * lookup. The header is split per request: this key allocates.
+     * that does not come through a trusted proxy can therefore not choose its key.
+     *
+     * <p>Bounded, whatever a client sends: the header is read from the right, at most
+     * {@value ClientKeys#MAX_FORWARDED_HOPS} hops and {@value ClientKeys#MAX_FORWARDED_CHARS} characters, each
+     * once. After {@value ClientKeys#MAX_FORWARDED_HOPS} trusted hops the last one read names the client; a hop that
+     * reaches past the characters read names nobody ({@code null}: the next key of a chain, or
+     * {@value ClientTable#UNIDENTIFIED}). Hops are parsed as IP literals by this library, never looked up as names.
      *
      * @param trustedProxies addresses ({@code 10.0.0.7}, {@code ::1}) or ranges ({@code 10.0.0.0/8},
      *     {@code fd00::/8}) of the proxies in front of this server

@@ -77,6 +77,20 @@ final class ClientTable {
         return buffers.size();
     }
 
+    /** The characters of the keys the table and the buffers hold: names, and keys kept as strings (tests). */
+    synchronized long keyCharsRetained() {
+        long chars = 0;
+        for (SpaceSaving.Entry e : table.entries()) {
+            chars += e.name.length();
+        }
+        for (Buffer buffer : buffers) {
+            for (Object key : buffer.keys) {
+                chars += key instanceof String s ? s.length() : 0;
+            }
+        }
+        return chars;
+    }
+
     long keyErrors() {
         return keyErrors.sum();
     }
@@ -90,8 +104,9 @@ final class ClientTable {
         }
         Object client;
         try {
-            client = buffer != null ? buffer.key(key, exchange) : key.key(exchange);
-        } catch (RuntimeException e) {
+            client = kept(buffer != null ? buffer.key(key, exchange) : key.key(exchange));
+        } catch (Throwable e) {
+            // User code (a key, its toString()): whatever it throws, an Error too, the exchange still counts.
             keyErrors.increment();
             client = null;
         }
@@ -105,6 +120,25 @@ final class ClientTable {
             return;
         }
         buffer.add(this, client, bytesReceived, bytesSent);
+    }
+
+    /**
+     * What the buffers keep of a key: an address as it is, a string cut to {@value #MAX_NAME_LENGTH} characters (a
+     * header value can be a megabyte), anything else by its name, taken here on the request thread. So the buffers
+     * and the table hold only strings and addresses, no more than a label's length of any key, and no user code
+     * ever runs at a read or under the table's lock.
+     *
+     * @throws NullPointerException when a key's {@code toString()} gives {@code null} (counted as the key's fault)
+     */
+    static Object kept(Object key) {
+        if (key == null || key instanceof InetAddress) {
+            return key;
+        }
+        String text = key instanceof String s ? s : key.toString();
+        if (text == null) {
+            throw new NullPointerException("the client key's toString() returned null");
+        }
+        return text.length() > MAX_NAME_LENGTH ? cut(text) : text;
     }
 
     private synchronized Buffer register(StripedCounters.Cell cell) {
@@ -168,25 +202,13 @@ final class ClientTable {
     }
 
     /**
-     * A key's name as a row shows it: an address as its text, anything else by {@code toString()}, made safe as
-     * {@link EndpointNames} makes endpoints, cut to {@value #MAX_NAME_LENGTH} characters, control characters as
-     * {@code ?}; a name equal to a fixed row's gets a {@code _} in front.
+     * A key's name as a row shows it: an address as its text, a string as it is, made safe as {@link EndpointNames}
+     * makes endpoints (control characters as {@code ?}), cut to {@value #MAX_NAME_LENGTH} characters; a name equal
+     * to a fixed row's gets a {@code _} in front.
      */
     static String name(Object client) {
-        String text = client instanceof InetAddress address ? address.getHostAddress() : String.valueOf(client);
-        String safe = EndpointNames.safe(text.length() > MAX_NAME_LENGTH ? cut(text) : text);
-        StringBuilder mended = null;
-        for (int i = 0; i < safe.length(); i++) {
-            char c = safe.charAt(i);
-            if (Character.isISOControl(c)) {
-                if (mended == null) {
-                    mended = new StringBuilder(safe);
-                }
-                mended.setCharAt(i, '?');
-            }
-        }
-        String name = mended == null ? safe : mended.toString();
-        return name.equals(OTHER) || name.equals(UNIDENTIFIED) ? '_' + name : name;
+        String text = client instanceof InetAddress address ? address.getHostAddress() : client.toString();
+        return EndpointNames.notFixed(EndpointNames.safe(text, MAX_NAME_LENGTH), OTHER, UNIDENTIFIED);
     }
 
     private static String cut(String text) {
