@@ -16,6 +16,10 @@ import java.util.Set;
 final class ClientKeys {
 
     static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie");
+    /** The most {@code X-Forwarded-For} hops read, from the right. */
+    static final int MAX_FORWARDED_HOPS = 16;
+    /** The most characters of {@code X-Forwarded-For} read, from the right (16 hops of the longest address). */
+    static final int MAX_FORWARDED_CHARS = 1024;
     private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
 
     static final ClientKey REMOTE_ADDRESS = exchange -> peerOf(exchange.getConnection(), exchange);
@@ -82,6 +86,11 @@ final class ClientKeys {
                 + "(several separated by spaces), or several keys separated by |, such as header:X-Worker-Id|remote-address");
     }
 
+    /**
+     * The client a trusted proxy forwards (see {@link ClientKey#forwardedFor}). Reads the header lines from the
+     * right, at most {@value #MAX_FORWARDED_HOPS} hops and {@value #MAX_FORWARDED_CHARS} characters, each character
+     * once, and parses only hops short enough to be an address: linear and bounded, whatever the header holds.
+     */
     static Object forwardedFor(HttpServerExchange exchange, List<AddressRange> proxies) {
         InetAddress peer = peerOf(exchange.getConnection(), exchange);
         if (peer == null || !AddressRange.anyContains(proxies, peer)) {
@@ -92,17 +101,36 @@ final class ClientKeys {
             return peer;
         }
         // Several header lines are one list, in order; each proxy appends the address it got the request from.
-        String[] hops = String.join(",", lines).split(",");
         InetAddress leftmost = peer;
-        for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].trim();
-            InetAddress address = AddressRange.literal(hop);
-            if (address == null || !AddressRange.anyContains(proxies, address)) {
-                // The first hop from the right that is not a trusted proxy: an address (named as a connection's
-                // would be), or whatever the proxy wrote (an obfuscated identifier, "unknown").
-                return address != null ? address : hop.isEmpty() ? peer : hop;
+        int budget = MAX_FORWARDED_CHARS;
+        int hops = 0;
+        for (int l = lines.size() - 1; l >= 0; l--) {
+            String line = lines.get(l);
+            int end = line.length();
+            while (end >= 0) {
+                int start = end;
+                while (start > 0 && line.charAt(start - 1) != ',' && budget > 0) {
+                    start--;
+                    budget--;
+                }
+                if (start > 0 && line.charAt(start - 1) != ',') {
+                    // The hop goes on past what is read: it names nobody for certain.
+                    return null;
+                }
+                String hop = line.substring(start, end).trim();
+                InetAddress address = AddressRange.literal(hop);
+                if (address == null || !AddressRange.anyContains(proxies, address)) {
+                    // The first hop from the right that is not a trusted proxy: an address (named as a connection's
+                    // would be), or whatever the proxy wrote (an obfuscated identifier, "unknown").
+                    return address != null ? address : hop.isEmpty() ? peer : hop;
+                }
+                leftmost = address;
+                if (++hops == MAX_FORWARDED_HOPS || budget == 0) {
+                    return leftmost;
+                }
+                budget--;
+                end = start - 1;
             }
-            leftmost = address;
         }
         // Every hop is a trusted proxy's range (clients inside it too): the first one is the closest to the client.
         return leftmost;
