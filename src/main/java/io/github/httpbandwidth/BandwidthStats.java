@@ -87,6 +87,8 @@ public final class BandwidthStats implements AutoCloseable {
     private final SizeHistogram requestSizes;
     private final SizeHistogram responseSizes;
     private final RowSlots rowSlots;
+    /** The first of the rows' slots, after the histograms'. */
+    private final int rowsBase;
     private final StripedCounters counters;
     private final RateTracker rates;
     /** The histograms' and rows' slots, sampled for their rise over the last minute. */
@@ -110,7 +112,7 @@ public final class BandwidthStats implements AutoCloseable {
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
         this.requestSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS);
         this.responseSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS + histogramWidth);
-        int rowsBase = FIXED_SLOTS + 2 * histogramWidth;
+        this.rowsBase = FIXED_SLOTS + 2 * histogramWidth;
         this.rowSlots = new RowSlots(rowsBase, FIXED_SLOTS);
         // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
         this.counters = new StripedCounters(rowSlots.length(8), rowSlots.length(EndpointTable.maxRows(builder.endpointCap)),
@@ -146,15 +148,22 @@ public final class BandwidthStats implements AutoCloseable {
     public BandwidthSnapshot snapshot() {
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
+        // A completion writes (after the live totals) its row's bytes, the largest sizes, the histograms (whose count
+        // is the requests), its client, and last its row's request, each with a release store. A reader that
+        // reads them in the opposite order, each with an acquire load, sees every store that came before any it
+        // sees: so the clients first, then the rows, the histograms, the largest sizes, the live totals and the
+        // exchanges started, and no row, status class or client is ever ahead of the totals read after it.
+        // Upgraded connections: the closes before the opens, so that the open count never reads below zero.
+        List<ClientSnapshot> topClients = clients == null ? List.of() : clients.snapshot();
         String[] names = endpoints.names();
         long[] sums = new long[rowSlots.length(names.length)];
-        // Rows and histograms first, then the largest sizes, then the live totals, then exchanges started: every
-        // completion counted is then also counted as started and in the largest sizes, and every row byte is also
-        // in the totals.
-        counters.sumInto(sums, FIXED_SLOTS, sums.length);
+        counters.sumInto(sums, rowsBase, sums.length);
+        counters.sumInto(sums, FIXED_SLOTS, rowsBase);
         rowSlots.foldClassesIntoRows(sums, names.length);
         long[] largest = maxima.read(counters);
-        counters.sumInto(sums, BYTES_RECEIVED, MAXIMA);
+        counters.sumInto(sums, UPGRADES_CLOSED, REPEATED);
+        counters.sumInto(sums, BYTES_RECEIVED, UPGRADES_CLOSED);
+        counters.sumInto(sums, REPEATED, MAXIMA);
         counters.sumInto(sums, STARTED, BYTES_RECEIVED);
 
         long[] sampled = rowSlots.lastMinuteSlots(sums, names.length);
@@ -176,9 +185,6 @@ public final class BandwidthStats implements AutoCloseable {
         for (ListenerWire listener : listeners) {
             wire.add(listener.snapshot());
         }
-        // After the counters: a completion adds to its client before its histograms, so the clients are never
-        // behind requests.
-        List<ClientSnapshot> topClients = clients == null ? List.of() : clients.snapshot();
         return new BandwidthSnapshot(startTimeMillis, bytesReceived, bytesSent, requests,
                 sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED],
                 requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
@@ -370,22 +376,23 @@ public final class BandwidthStats implements AutoCloseable {
     }
 
     /**
-     * Puts a completed exchange's body bytes on its row's status class (readers add the classes into the row) and
-     * on its client, counts it, and records its sizes: the bytes, the client and the largest sizes before the
-     * histograms, whose count readers take as the requests, so none of them is ever behind it; the request on the
-     * row last, so rows are never ahead of it.
+     * Puts a completed exchange's body bytes on its row's status class (readers add the classes into the row),
+     * records its sizes, counts it on its client and on its row. The order is what readers rely on (see
+     * {@link #snapshot()}): the largest sizes before the histograms, whose count readers take as the requests, so
+     * that the largest sizes are never behind them; the client and the row's request after them, so that neither is
+     * ever ahead of them.
      */
     void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, HttpServerExchange exchange,
                            long bodyBytesReceived, long bodyBytesSent) {
         int classSlot = RowSlots.statusClass(rowSlots.row(endpoint.index), exchange.getStatusCode());
         cell.add(classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
         cell.add(classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
-        if (clients != null) {
-            clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
-        }
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);
         requestSizes.record(cell, bodyBytesReceived);
         responseSizes.record(cell, bodyBytesSent);
+        if (clients != null) {
+            clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
+        }
         cell.add(classSlot + RowSlots.REQUESTS, 1);
     }
 
