@@ -405,12 +405,17 @@ public final class BandwidthStats implements AutoCloseable {
         return inFlightThresholdBytes;
     }
 
-    /** On the exchange's thread: one direction of its body just passed the in-flight threshold. */
-    void passedInFlightThreshold(ExchangeTally tally, HttpServerExchange exchange, boolean inbound) {
+    /**
+     * On the exchange's thread: one direction of its body passed the in-flight threshold.
+     *
+     * @return whether the exchange is listed; not while the list is full
+     */
+    boolean passedInFlightThreshold(ExchangeTally tally, HttpServerExchange exchange, boolean inbound) {
         try {
-            inFlight.list(tally, exchange, endpointOf(exchange), inbound, ticker.getAsLong());
+            return inFlight.list(tally, exchange, endpointOf(exchange), inbound, ticker.getAsLong());
         } catch (RuntimeException e) {
             // Listing must never fail the transfer; it is then only missing from the list.
+            return true;
         }
     }
 

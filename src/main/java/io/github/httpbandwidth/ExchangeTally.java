@@ -23,7 +23,8 @@ import java.lang.invoke.VarHandle;
  * written with release and read with acquire at completion.
  *
  * <p>A body that passes the in-flight threshold lists its exchange in {@link InFlightTransfers} once, and the
- * completion takes it off again; below the threshold that costs one comparison per read or write.
+ * completion takes it off again; below the threshold that costs one comparison per read or write. When the list
+ * is full, the exchange tries again at each read or write until there is room.
  *
  * <p>The tally reaches its stats through its counter cell, which belongs to them, so that it can hold its exchange
  * (for the in-flight list) and still take 48 bytes.
@@ -51,6 +52,8 @@ final class ExchangeTally extends CountingSinkConduit
     private boolean bodiless;
     /** This exchange is counted by an earlier tally of the same stats. */
     private boolean repeated;
+    /** Its body passed the in-flight threshold while the list was full: it tries again as its bytes move. */
+    private boolean waitingForRoom;
     @SuppressWarnings("unused") // through BYTES_RECEIVED
     private long bytesReceived;
     @SuppressWarnings("unused") // through BYTES_SENT
@@ -72,8 +75,8 @@ final class ExchangeTally extends CountingSinkConduit
             BandwidthStats stats = stats(c);
             stats.received(c, bytes);
             long threshold = stats.inFlightThresholdBytes();
-            if (total >= threshold && total - bytes < threshold) {
-                stats.passedInFlightThreshold(this, exchange, true);
+            if (total >= threshold && (total - bytes < threshold || waitingForRoom)) {
+                waitingForRoom = !stats.passedInFlightThreshold(this, exchange, true);
             }
         }
     }
@@ -102,8 +105,8 @@ final class ExchangeTally extends CountingSinkConduit
             BandwidthStats stats = stats(c);
             stats.sent(c, bytes);
             long threshold = stats.inFlightThresholdBytes();
-            if (total >= threshold && total - bytes < threshold) {
-                stats.passedInFlightThreshold(this, exchange, false);
+            if (total >= threshold && (total - bytes < threshold || waitingForRoom)) {
+                waitingForRoom = !stats.passedInFlightThreshold(this, exchange, false);
             }
         }
         Object completedInside = writer;

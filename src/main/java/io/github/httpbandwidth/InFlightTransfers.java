@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Nothing is registered per request: an exchange's tally compares its running byte count with the threshold as
  * bytes pass, and only an exchange that crosses it is listed here (one map entry, once), then removed when it
- * completes. At most {@value #MAX_LISTED} are listed at a time; more wait for room. An exchange that never
+ * completes. At most {@value #MAX_LISTED} are listed at a time; more wait for room, each listed at its first read
+ * or write after room is made. An exchange that never
  * completes (HTTP/2 over TLS can leave an aborted upload so) is dropped once its connection is closed.
  *
  * <p>The default threshold, {@value #DEFAULT_THRESHOLD_BYTES} bytes (1 MiB): listing costs one map entry and one
@@ -44,15 +45,20 @@ final class InFlightTransfers {
         return thresholdBytes;
     }
 
-    /** On the exchange's thread, when one direction of its body passed the threshold. */
-    void list(ExchangeTally tally, HttpServerExchange exchange, Endpoint endpoint, boolean inbound, long nowNanos) {
+    /**
+     * On the exchange's thread, when one direction of its body passed the threshold (or passed it while the list
+     * was full, at each read or write since).
+     *
+     * @return whether it is listed now; not when the list is full
+     */
+    boolean list(ExchangeTally tally, HttpServerExchange exchange, Endpoint endpoint, boolean inbound, long nowNanos) {
         Transfer transfer = listed.get(tally);
         if (transfer != null) {
             transfer.listed(inbound);
-            return;
+            return true;
         }
         if (listed.size() >= MAX_LISTED) {
-            return;
+            return false;
         }
         // -1 when the listener does not record start times; any other value is a System.nanoTime() reading.
         long started = exchange.getRequestStartTime();
@@ -65,6 +71,7 @@ final class InFlightTransfers {
         transfer.previousBytes = transfer.lastBytes;
         transfer.previousNanos = nowNanos;
         listed.put(tally, transfer);
+        return true;
     }
 
     /** The exchange completed; a no-op for one that was never listed. */

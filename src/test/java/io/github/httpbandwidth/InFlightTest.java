@@ -203,4 +203,35 @@ class InFlightTest {
         reader.start();
         return count;
     }
+
+    /**
+     * When the list is full, an exchange that passes the threshold waits for room: it is listed at its next read or
+     * write once others have completed (the list used to forget it for good: 974 listed of 1050 in flight). The
+     * tallies are driven as Undertow's conduits drive them, without a server, to have 1050 in flight at once.
+     */
+    @Test
+    void aTransferThatCrossedAFullListIsListedOnceThereIsRoom() {
+        BandwidthStats full = BandwidthStats.builder().name("in-flight-full").inFlightThresholdBytes(10)
+                .ticker(ticker).build();
+        int inFlight = InFlightTransfers.MAX_LISTED + 26;
+        java.util.List<ExchangeTally> tallies = new java.util.ArrayList<>();
+        java.util.List<io.undertow.server.HttpServerExchange> exchanges = new java.util.ArrayList<>();
+        for (int i = 0; i < inFlight; i++) {
+            io.undertow.server.HttpServerExchange exchange = new io.undertow.server.HttpServerExchange(null);
+            exchange.setSourceAddress(new java.net.InetSocketAddress("127.0.0.1", 1 + i));
+            ExchangeTally tally = new ExchangeTally(full, exchange);
+            tally.received(20);
+            tallies.add(tally);
+            exchanges.add(exchange);
+        }
+        assertThat(full.largestTransfersInFlight(InFlightTransfers.MAX_LISTED)).hasSize(InFlightTransfers.MAX_LISTED);
+        for (int i = 0; i < 100; i++) {
+            tallies.get(i).exchangeEvent(exchanges.get(i), () -> { });
+        }
+        for (int i = 100; i < inFlight; i++) {
+            tallies.get(i).received(5);
+        }
+        assertThat(full.largestTransfersInFlight(InFlightTransfers.MAX_LISTED)).hasSize(inFlight - 100);
+        assertThat(full.snapshot().requestsInFlight()).isEqualTo(inFlight - 100);
+    }
 }
