@@ -22,6 +22,9 @@ import java.util.Set;
  * {@value ClientTable#DEFAULT_CAPACITY} (0: no top clients).
  * Registered in {@code META-INF/services}.
  *
+ * <p>A parameter given twice ({@code bandwidth(name=a, name=b)}) cannot be refused here: Undertow's parser keeps the
+ * last one before this class sees the options.
+ *
  * <p>An application server parses the file again at every deployment and never says that the previous one ended,
  * so a build replaces an MBean of the same name that an earlier copy of this library registered (the previous
  * deployment's), instead of failing; that earlier instance then counts unseen until it is collected. Two live
@@ -46,8 +49,9 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     @Override
     public Map<String, Class<?>> parameters() {
-        return Map.of(NAME, String.class, ENDPOINT_CAP, Integer.class, CLASSIFIER, String.class,
-                CLIENT_KEY, String.class, CLIENT_CAPACITY, Integer.class);
+        // The numbers are read here, not by Undertow's parser, so that a bad one is refused with its name.
+        return Map.of(NAME, String.class, ENDPOINT_CAP, String.class, CLASSIFIER, String.class,
+                CLIENT_KEY, String.class, CLIENT_CAPACITY, String.class);
     }
 
     @Override
@@ -72,7 +76,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
             builder.name((String) config.get(NAME));
         }
         if (config.get(ENDPOINT_CAP) != null) {
-            builder.endpointCap((Integer) config.get(ENDPOINT_CAP));
+            builder.endpointCap(number(config, ENDPOINT_CAP, "1 to " + BandwidthStats.MAX_ENDPOINT_CAP));
         }
         if (config.get(CLASSIFIER) != null) {
             builder.classifier(ClassifierByName.create((String) config.get(CLASSIFIER)));
@@ -81,12 +85,21 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
             builder.clientKey(ClientKey.parse((String) config.get(CLIENT_KEY)));
         }
         if (config.get(CLIENT_CAPACITY) != null) {
-            builder.clientCapacity((Integer) config.get(CLIENT_CAPACITY));
+            builder.clientCapacity(number(config, CLIENT_CAPACITY, "0 (no top clients) to " + ClientTable.MAX_CAPACITY));
         }
         BandwidthStats stats = builder.build();
         // Parsed again at every (re)deployment, and nothing tells a handler builder that its deployment ended: the
         // new configuration takes over the name from the previous one.
         stats.registerMBeanReplacingEarlier(ManagementFactory.getPlatformMBeanServer());
         return BandwidthHandler.wrapper(stats);
+    }
+
+    private static int number(Map<String, Object> config, String parameter, String allowed) {
+        String text = String.valueOf(config.get(parameter)).strip();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(parameter + ": got " + text + "; allowed are " + allowed, e);
+        }
     }
 }

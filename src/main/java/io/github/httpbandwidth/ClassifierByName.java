@@ -12,6 +12,11 @@ final class ClassifierByName {
 
     /** @throws IllegalArgumentException saying what was wrong with the name and what is allowed */
     static EndpointClassifier create(String className) {
+        if (className == null || className.isBlank()) {
+            throw new IllegalArgumentException("classifier: got " + (className == null ? "null" : "a blank name")
+                    + "; give the full name of a public class that implements " + EndpointClassifier.class.getName()
+                    + " and has a public no-argument constructor");
+        }
         String allowed = "; give the full name of a public class that implements " + EndpointClassifier.class.getName()
                 + " and has a public no-argument constructor, for example "
                 + "io.github.httpbandwidth.servlet.ServletEndpoints";
@@ -26,7 +31,8 @@ final class ClassifierByName {
         }
         try {
             return (EndpointClassifier) type.getConstructor().newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // LinkageError: a static initializer that throws (ExceptionInInitializerError, then NoClassDefFoundError).
             throw new IllegalArgumentException("classifier: " + className + " could not be created (" + e + ")"
                     + allowed, e);
         }

@@ -56,8 +56,8 @@ public interface ClientKey {
      * The first value of the request header {@code name} (for example the scheduler's {@code X-Worker-Id}), or
      * {@code null} when the request has none or it is empty.
      *
-     * @throws IllegalArgumentException for {@code Authorization}, {@code Proxy-Authorization} and {@code Cookie}:
-     *     their values are secrets, and a key becomes a label
+     * @throws IllegalArgumentException for {@code Authorization}, {@code Proxy-Authorization} and {@code Cookie}
+     *     (their values are secrets, and a key becomes a label), and for a name no request can carry
      */
     static ClientKey header(String name) {
         Objects.requireNonNull(name, "name");
@@ -65,9 +65,9 @@ public interface ClientKey {
             throw new IllegalArgumentException("header: got " + name + ", whose values are secrets and would become "
                     + "labels in every scrape; allowed is any other header, such as X-Worker-Id");
         }
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("header: got a blank name; allowed is a header name such as "
-                    + "X-Worker-Id");
+        if (!ClientKeys.isHeaderName(name)) {
+            throw new IllegalArgumentException("header: got \"" + name + "\", which is not a header name; allowed are "
+                    + "1 or more of the letters, digits and !#$%&'*+-.^_`|~ (RFC 9110's token), such as X-Worker-Id");
         }
         HttpString header = new HttpString(name);
         return exchange -> {
@@ -110,7 +110,7 @@ public interface ClientKey {
     /**
      * A key written as text, for configuration files ({@code undertow-handlers.conf}, WildFly's filter parameters):
      * {@code remote-address}, {@code principal}, {@code header:<name>}, {@code forwarded-for:<range> <range>...}
-     * (trusted proxies, separated by spaces), or several of them separated by {@code |}, each tried when the one
+     * (trusted proxies, separated by spaces or commas), or several of them separated by {@code |}, each tried when the one
      * before gives nothing ({@code header:X-Worker-Id|remote-address}).
      *
      * @throws IllegalArgumentException for anything else, saying what is allowed

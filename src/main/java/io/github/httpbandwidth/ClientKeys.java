@@ -52,6 +52,22 @@ final class ClientKeys {
     private ClientKeys() {
     }
 
+    /** Whether {@code name} is a header name: a token of RFC 9110 (letters, digits, {@code !#$%&'*+-.^_`|~}). */
+    static boolean isHeaderName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!token) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static ClientKey parse(String spec) {
         if (spec == null || spec.isBlank()) {
             throw refused(spec);
@@ -75,7 +91,11 @@ final class ClientKeys {
             return ClientKey.header(part.substring("header:".length()).trim());
         }
         if (part.startsWith("forwarded-for:") && !part.substring("forwarded-for:".length()).isBlank()) {
-            return ClientKey.forwardedFor(part.substring("forwarded-for:".length()).trim().split("\\s+"));
+            try {
+                return ClientKey.forwardedFor(part.substring("forwarded-for:".length()).trim().split("[\\s,]+"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(refused(spec).getMessage() + " (" + e.getMessage() + ")", e);
+            }
         }
         throw refused(spec);
     }
@@ -83,7 +103,7 @@ final class ClientKeys {
     private static IllegalArgumentException refused(String spec) {
         return new IllegalArgumentException("client key: got " + (spec == null ? "null" : '"' + spec + '"')
                 + "; allowed are remote-address, principal, header:<name>, forwarded-for:<proxy address or range> "
-                + "(several separated by spaces), or several keys separated by |, such as header:X-Worker-Id|remote-address");
+                + "(several separated by spaces or commas), or several keys separated by |, such as header:X-Worker-Id|remote-address");
     }
 
     /**

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -169,7 +170,7 @@ class HandlerBuilderTest {
                     getClass().getClassLoader())).as(bad).hasStackTraceContaining("allowed");
         }
         assertThatThrownBy(() -> ClientKey.parse("ip")).hasMessage("client key: got \"ip\"; " + allowed
-                + " (several separated by spaces), or several keys separated by |, such as header:X-Worker-Id|remote-address");
+                + " (several separated by spaces or commas), or several keys separated by |, such as header:X-Worker-Id|remote-address");
         assertThat(server.isRegistered(objectName("conf-x"))).isFalse();
     }
 
@@ -180,6 +181,42 @@ class HandlerBuilderTest {
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, endpoint-cap=0)",
                 getClass().getClassLoader()))
                 .hasStackTraceContaining("endpointCap: got 0; allowed are 1 to 10000");
+    }
+
+    /** Every bad option is refused by name, saying what is allowed, whatever Undertow's parser makes of it first. */
+    @Test
+    void everyBadOptionNamesItselfAndWhatIsAllowed() {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("bandwidth(name=conf-y, endpoint-cap=2147483648)", "endpoint-cap: got 2147483648; allowed are 1 to 10000");
+        refused.put("bandwidth(name=conf-y, client-capacity=99999999999)", "client-capacity: got 99999999999; allowed are 0");
+        refused.put("bandwidth(name=conf-y, endpoint-cap=ten)", "endpoint-cap: got ten; allowed are 1 to 10000");
+        refused.put("bandwidth(name=conf-y, client-key='header:X Id')", "header: got \"X Id\", which is not a header name");
+        refused.put("bandwidth(name=conf-y, classifier=" + ThrowingClassifier.class.getName() + ")",
+                "classifier: " + ThrowingClassifier.class.getName() + " could not be created");
+        refused.forEach((conf, message) -> assertThatThrownBy(() -> PredicatedHandlersParser.parse(conf,
+                getClass().getClassLoader())).as(conf).hasStackTraceContaining(message));
+        // Ranges separated by commas, as a proxy list is often written, are read as well as by spaces.
+        assertThat(ClientKey.parse("forwarded-for:10.0.0.0/8, 192.168.0.0/16")).isNotNull();
+        assertThatThrownBy(() -> ClientKey.parse("forwarded-for:10.0.0.0/8; 192.168.0.0/16"))
+                .hasMessageContaining("separated by spaces or commas");
+        assertThatThrownBy(() -> new BandwidthFilter().setClassifier(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("classifier: got null");
+        assertThatThrownBy(() -> ClientKey.header("X\u0000Id")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.isRegistered(objectName("conf-y"))).isFalse();
+    }
+
+    /** A classifier whose class cannot be initialised. */
+    public static final class ThrowingClassifier implements EndpointClassifier {
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("a static initializer that fails");
+            }
+        }
+
+        @Override
+        public String classify(io.undertow.server.HttpServerExchange exchange) {
+            return null;
+        }
     }
 
     private static ObjectName objectName(String name) {
