@@ -24,9 +24,24 @@ final class ArtifactsApi {
     private static final String NAME_RULE = "artifact names are 1 to 128 characters of A-Z a-z 0-9 . _ -, "
             + "starting with a letter or digit";
 
+    /** How much of an oversized body of unannounced length is read past the limit, so its client gets the 413. */
+    private static final long DRAIN_BYTES = 1 << 20;
+
     private final Path dir;
     private final long maxBytes;
     private final ResourceHandler files;
+
+    /**
+     * Undertow's entity limit for a server with this API: past everything the handler reads of a body (the limit
+     * and one byte, then at most {@link #DRAIN_BYTES} and one more), so that Undertow never cuts a body the
+     * handler is still reading. At the limit itself it would cut a body of unannounced length (HTTP/2 without
+     * Content-Length, HTTP/1.1 chunked) there, and an HTTP/2 stream cut so reads as a clean end: the cut file
+     * would look whole. (Set server-wide: Undertow 2.3's chunked reader keeps the limit it had when the request
+     * arrived, whatever a handler sets for the exchange.)
+     */
+    static long entityLimit(long maxBytes) {
+        return maxBytes + 1 + DRAIN_BYTES + 1;
+    }
 
     ArtifactsApi(Path dir, long maxBytes) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -54,9 +69,16 @@ final class ArtifactsApi {
         long announced = exchange.getRequestContentLength();
         Path partial = Files.createTempFile(dir, ".upload-", ".part");
         try {
-            long size = copyAtMost(exchange.getInputStream(), partial);
+            InputStream in = exchange.getInputStream();
+            long size = copyAtMost(in, partial);
             if (size > maxBytes) {
-                tooLarge(exchange);
+                // The rest of a body of unannounced length, up to a bound, is read and dropped first: an HTTP/1.1
+                // client still sending when the connection closes would lose the answer to a reset.
+                if (drainedAtMost(in, DRAIN_BYTES)) {
+                    Responses.error(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage());
+                } else {
+                    tooLarge(exchange);
+                }
                 return;
             }
             // A cut HTTP/2 upload reads as a clean end of stream: only the announced length tells. A body that did
@@ -75,12 +97,16 @@ final class ArtifactsApi {
         }
     }
 
-    /** Copies until the end or until one byte more than the limit; returns the bytes copied. */
+    /** Copies until the end or until one byte more than the limit, never reading further; the bytes copied. */
     private long copyAtMost(InputStream in, Path file) throws IOException {
         long total = 0;
         byte[] buffer = new byte[64 * 1024];
         try (OutputStream out = Files.newOutputStream(file)) {
-            for (int n = in.read(buffer); n >= 0 && total <= maxBytes; n = in.read(buffer)) {
+            while (total <= maxBytes) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, maxBytes + 1 - total));
+                if (n < 0) {
+                    break;
+                }
                 out.write(buffer, 0, n);
                 total += n;
             }
@@ -88,11 +114,36 @@ final class ArtifactsApi {
         return total;
     }
 
+    /**
+     * Reads and drops what is left of the body, at most {@code limit} bytes and one; whether it ended so. A read
+     * that fails (the client went away; Undertow's chunked reader counting a chunk's announced size past its
+     * limit) ends it too: the answer is then sent on a connection that closes.
+     */
+    private static boolean drainedAtMost(InputStream in, long limit) {
+        byte[] buffer = new byte[64 * 1024];
+        long drained = 0;
+        try {
+            while (drained <= limit) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - drained));
+                if (n < 0) {
+                    return true;
+                }
+                drained += n;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
     private void tooLarge(HttpServerExchange exchange) {
         // Do not wait for the rest of an oversized body: close the connection after the answer.
         exchange.setPersistent(false);
-        Responses.error(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE,
-                "artifacts may have at most " + maxBytes + " bytes (ARTIFACT_MAX_BYTES)");
+        Responses.error(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage());
+    }
+
+    private String tooLargeMessage() {
+        return "artifacts may have at most " + maxBytes + " bytes (ARTIFACT_MAX_BYTES)";
     }
 
     private void serve(HttpServerExchange exchange) throws Exception {

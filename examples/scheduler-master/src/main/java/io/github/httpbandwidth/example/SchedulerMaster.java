@@ -70,8 +70,8 @@ public final class SchedulerMaster {
                 .addHttpsListener(config.port(), config.host(), tls)
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 // Undertow's default (2 MiB) would refuse artifacts below ARTIFACT_MAX_BYTES; the artifact API
-                // enforces its own limit, with a message that names it.
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.artifactMaxBytes() + 1)
+                // enforces its own limit, with a message that names it, and Undertow's lies past what it reads.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, ArtifactsApi.entityLimit(config.artifactMaxBytes()))
                 // The listener's own statistics (wire bytes: headers and framing too), shown beside the body bytes;
                 // and request start times, so that the transfers in flight say how long each has been open.
                 .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
