@@ -14,6 +14,12 @@ package io.github.httpbandwidth;
  * <p>The window needs the epoch to move: the background sampler does that every tick while the MBean is
  * registered; without it, readers move it when they read. Sizes above 2<sup>40</sup> - 1 bytes (1 TiB) are kept
  * as that.
+ *
+ * <p>Stamps are the tick modulo 2<sup>24</sup>, so they repeat every 2<sup>24</sup> ticks (about 2.7 years). A slot
+ * is rewritten whenever its thread completes an exchange in a tick of that slot, so an old size can pass for a
+ * recent one only if a thread stays alive without completing anything in that slot's ticks for 2.7 years and is
+ * read within the minute that is exactly 2<sup>24</sup> ticks later; even then only the console's last-minute
+ * largest size shows a size this handler did see, never more than the since-start largest. Harmless, and left so.
  */
 final class SizeMaxima {
 

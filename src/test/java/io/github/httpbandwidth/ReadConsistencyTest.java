@@ -79,4 +79,50 @@ class ReadConsistencyTest {
         assertThat(s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum()).isEqualTo(s.requests());
         assertThat(s.clients().stream().mapToLong(ClientSnapshot::requests).sum()).isEqualTo(s.requests());
     }
+
+    /**
+     * An upgraded connection opens on one thread and closes on another: a read that took the opens first could see
+     * a close whose open it missed, and read -1 connections open.
+     */
+    @Test
+    void upgradedConnectionsOpenNeverReadsBelowZero() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("read-upgrades").clientCapacity(0).build();
+        java.util.concurrent.BlockingQueue<Boolean> handedOver = new java.util.concurrent.ArrayBlockingQueue<>(1024);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread opener = new Thread(() -> {
+            while (!stop.get()) {
+                stats.upgradeOpened(stats.cell());
+                try {
+                    handedOver.put(Boolean.TRUE);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "upgrade-opener");
+        Thread closer = new Thread(() -> {
+            try {
+                while (!stop.get() || !handedOver.isEmpty()) {
+                    if (handedOver.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+                        stats.upgradeClosed(stats.cell());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "upgrade-closer");
+        opener.start();
+        closer.start();
+        long lowest = Long.MAX_VALUE;
+        try {
+            for (int i = 0; i < READS; i++) {
+                lowest = Math.min(lowest, stats.snapshot().upgradedConnectionsOpen());
+            }
+        } finally {
+            stop.set(true);
+            opener.join();
+            closer.join();
+        }
+        assertThat(lowest).isGreaterThanOrEqualTo(0);
+        assertThat(stats.snapshot().upgradedConnectionsOpen()).isZero();
+    }
 }
