@@ -52,7 +52,10 @@ final class ExchangeTally extends CountingSinkConduit
     private boolean bodiless;
     /** This exchange is counted by an earlier tally of the same stats. */
     private boolean repeated;
-    /** Its body passed the in-flight threshold while the list was full: it tries again as its bytes move. */
+    /**
+     * Its body passed the in-flight threshold while the list was full: it tries again as its bytes move. Shared by
+     * both directions, which HTTP/2 may move on two threads: a race between them costs at most a try more.
+     */
     private boolean waitingForRoom;
     @SuppressWarnings("unused") // through BYTES_RECEIVED
     private long bytesReceived;
