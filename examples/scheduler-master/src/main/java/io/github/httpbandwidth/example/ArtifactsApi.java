@@ -36,8 +36,8 @@ final class ArtifactsApi {
      * and one byte, then at most {@link #DRAIN_BYTES} and one more), so that Undertow never cuts a body the
      * handler is still reading. At the limit itself it would cut a body of unannounced length (HTTP/2 without
      * Content-Length, HTTP/1.1 chunked) there, and an HTTP/2 stream cut so reads as a clean end: the cut file
-     * would look whole. (Set server-wide: Undertow 2.3's chunked reader keeps the limit it had when the request
-     * arrived, whatever a handler sets for the exchange.)
+     * would look whole. (Set server-wide, not on the exchange: set there, Undertow 2.3.27's chunked reader refused a
+     * 4,001,000-byte body under a limit of 5,048,578, and every chunked body under {@code Long.MAX_VALUE} or 0.)
      */
     static long entityLimit(long maxBytes) {
         return maxBytes + 1 + DRAIN_BYTES + 1;
