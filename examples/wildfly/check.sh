@@ -148,20 +148,19 @@ expect_eq "server-wide inbound bytes (curl sent $SENT)" \
   $(( $(metric 'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="server"}') - before_in )) "$SENT"
 expect_eq "server-wide outbound bytes (curl received $RECEIVED)" \
   $(( $(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}') - before_out )) "$RECEIVED"
-expect_eq "requests on /shop/api/orders/{id}" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}')" 4
-expect_eq "requests on /shop/api/orders/{id}/attachment" \
-  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}')" 2
-expect_eq "inbound bytes on /shop/api/orders/{id}/attachment" \
-  "$(metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}')" 246912
-expect_eq "requests on /shop/files/*" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/files/*",handler="server"}')" 3
-expect_eq "requests on /shop/* (the default servlet: the 404)" "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}')" 1
+wait_for "requests on /shop/api/orders/{id}" 4 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
+wait_for "requests on /shop/api/orders/{id}/attachment" \
+  2 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+wait_for "inbound bytes on /shop/api/orders/{id}/attachment" \
+  246912 metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+wait_for "requests on /shop/files/*" 3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/files/*",handler="server"}'
+wait_for "requests on /shop/* (the default servlet: the 404)" 1 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}'
 raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|no/such)' || true)"
 expect_eq "rows named by a raw path" "$raw" ""
-expect_eq "the 404 on /shop/* in its status class" \
-  "$(metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/*",handler="server",status_class="4xx"}')" 1
-expect_eq "every request on the top client 127.0.0.1 (the default key, the remote address)" \
-  "$(metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="server"}')" \
-  "$(metric 'scheduler_http_requests_total{handler="server"}')"
+wait_for "the 404 on /shop/* in its status class" \
+  1 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/*",handler="server",status_class="4xx"}'
+wait_for "every request on the top client 127.0.0.1 (the default key, the remote address)" \
+  "$(metric 'scheduler_http_requests_total{handler="server"}')" metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="server"}'
 
 # 2. Per application: the same application with the library in WEB-INF/lib and undertow-handlers.conf.
 cli "deploy --force $MONITORED"
@@ -174,14 +173,14 @@ expect_eq "per-application inbound bytes (curl sent $SENT)" \
   "$(metric 'scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"}')" "$SENT"
 expect_eq "per-application outbound bytes (curl received $RECEIVED)" \
   "$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"}')" "$RECEIVED"
-expect_eq "per-application requests on /shop-monitored/api/orders/{id}" \
-  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/api/orders/{id}",handler="shop-monitored"}')" 2
-expect_eq "per-application top client wf-worker-7 (client-key='header:X-Worker-Id|remote-address')" \
-  "$(metric 'scheduler_http_client_requests_total{client="wf-worker-7",handler="shop-monitored"}')" 3
-expect_eq "per-application top client 127.0.0.1 (no header: the remote address)" \
-  "$(metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="shop-monitored"}')" 3
-expect_eq "the server-wide filter saw them too, under its own handler" \
-  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/hello",handler="server"}')" 3
+wait_for "per-application requests on /shop-monitored/api/orders/{id}" \
+  2 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/api/orders/{id}",handler="shop-monitored"}'
+wait_for "per-application top client wf-worker-7 (client-key='header:X-Worker-Id|remote-address')" \
+  3 metric 'scheduler_http_client_requests_total{client="wf-worker-7",handler="shop-monitored"}'
+wait_for "per-application top client 127.0.0.1 (no header: the remote address)" \
+  3 metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="shop-monitored"}'
+wait_for "the server-wide filter saw them too, under its own handler" \
+  3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/hello",handler="server"}'
 monitored_in="$SENT"
 monitored_out="$RECEIVED"
 
@@ -254,8 +253,8 @@ for cycle in $(seq 1 "$CYCLES"); do
   request "$BASE/shop/hello"
 done
 wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
-expect_eq "requests on /shop/api/orders/{id} after $CYCLES cycles" \
-  "$(metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}')" $((4 + CYCLES))
+wait_for "requests on /shop/api/orders/{id} after $CYCLES cycles" \
+  $((4 + CYCLES)) metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
 expect_eq "ERROR lines in server.log during $CYCLES cycles of shop.war" \
   $(( $(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true) - errors_before )) 0
 full_gc

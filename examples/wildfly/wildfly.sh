@@ -23,6 +23,8 @@
 # (jmx-exporter-config.yaml at the repository root). While the server runs, status and stop use the settings it
 # was started with.
 set -euo pipefail
+# Debian's Maven 3.8.7 ends its quiet output with colour resets (ESC[0m) even in batch mode; this keeps them out.
+export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 APP="$ROOT/examples/wildfly/app"
@@ -170,8 +172,12 @@ start() {
   say "Starting WildFly $VERSION (HTTP $HTTP_PORT, management $MANAGEMENT_PORT, agent $METRICS_PORT)..."
   # The agent goes through JBoss Modules (MODULE_OPTS), which loads it after WildFly's log manager is in place;
   # as a plain -javaagent it would initialise java.util.logging first and the logging subsystem would refuse to boot.
+  # -Dio.github.httpbandwidth.rowHoldSeconds: every handler's row hold (a new endpoint, status class or client row
+  # shows 0 to the exporter for this long first), 15 s for a Prometheus scraping every 5 s like the example stack's;
+  # the library's default is 120 s. A filter expression can set its own: bandwidth(name=..., row-hold=30).
   MODULE_OPTS="-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" setsid nohup "$JBOSS_HOME/bin/standalone.sh" \
     -b 127.0.0.1 -bmanagement 127.0.0.1 -Djboss.socket.binding.port-offset="$OFFSET" \
+    -Dio.github.httpbandwidth.rowHoldSeconds=15 \
     >"$RUN/server.log" 2>&1 </dev/null &
   local launcher=$! pid=""
   for _ in $(seq 1 100); do

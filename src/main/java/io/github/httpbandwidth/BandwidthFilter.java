@@ -26,9 +26,10 @@ import java.lang.management.ManagementFactory;
  * full name of a public {@link EndpointClassifier} class with a public no-argument constructor, visible to the
  * module (default: the route-template classifier, which names nothing in a servlet deployment); {@code clientKey}
  * ({@link ClientKey#parse}, default {@code remote-address}) and {@code clientCapacity} (default
- * {@value ClientTable#DEFAULT_CAPACITY}, 0 for none) for the top clients.
+ * {@value ClientTable#DEFAULT_CAPACITY}, 0 for none) for the top clients; {@code rowHold} (seconds,
+ * {@link BandwidthStats.Builder#rowHold}).
  *
- * <p>Stability: the class name, the no-argument constructor and the five properties are supported. Not
+ * <p>Stability: the class name, the no-argument constructor and the six properties are supported. Not
  * thread-safe while being configured; {@link #wrap} may be called from any thread afterwards.
  */
 public final class BandwidthFilter implements HandlerWrapper {
@@ -84,6 +85,16 @@ public final class BandwidthFilter implements HandlerWrapper {
      */
     public void setClientCapacity(int clientCapacity) {
         builder.clientCapacity(clientCapacity);
+    }
+
+    /**
+     * Seconds a new endpoint, status class or client row shows 0 to the exporter before its counts (default the
+     * system property {@value RowHold#PROPERTY}, else {@value RowHold#DEFAULT_SECONDS}).
+     *
+     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#rowHold} says
+     */
+    public void setRowHold(int seconds) {
+        builder.rowHold(RowHold.checked("rowHold", java.time.Duration.ofSeconds(seconds)));
     }
 
     @Override

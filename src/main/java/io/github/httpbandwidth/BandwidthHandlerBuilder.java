@@ -19,7 +19,9 @@ import java.util.Set;
  * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}, {@code classifier} (the full name of a public
  * {@link EndpointClassifier} class with a public no-argument constructor) to the route-template classifier,
  * {@code client-key} (as {@link ClientKey#parse} reads it) to {@code remote-address}, {@code client-capacity} to
- * {@value ClientTable#DEFAULT_CAPACITY} (0: no top clients).
+ * {@value ClientTable#DEFAULT_CAPACITY} (0: no top clients), {@code row-hold} (seconds a new row shows zero to the
+ * exporter, {@link BandwidthStats.Builder#rowHold}) to {@value RowHold#DEFAULT_SECONDS} or the system property
+ * {@value RowHold#PROPERTY}.
  * Registered in {@code META-INF/services}.
  *
  * <p>A parameter given twice ({@code bandwidth(name=a, name=b)}) cannot be refused here: Undertow's parser keeps the
@@ -31,7 +33,7 @@ import java.util.Set;
  * applications must therefore use two names. An MBean of that name registered by anything else is refused.
  *
  * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap},
- * {@code classifier}, {@code client-key}, {@code client-capacity}) is supported; the class is public only because Undertow's service loader needs it, and is
+ * {@code classifier}, {@code client-key}, {@code client-capacity}, {@code row-hold}) is supported; the class is public only because Undertow's service loader needs it, and is
  * not meant to be called directly.
  */
 public final class BandwidthHandlerBuilder implements HandlerBuilder {
@@ -41,6 +43,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
     static final String CLASSIFIER = "classifier";
     static final String CLIENT_KEY = "client-key";
     static final String CLIENT_CAPACITY = "client-capacity";
+    static final String ROW_HOLD = "row-hold";
 
     @Override
     public String name() {
@@ -51,7 +54,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
     public Map<String, Class<?>> parameters() {
         // The numbers are read here, not by Undertow's parser, so that a bad one is refused with its name.
         return Map.of(NAME, String.class, ENDPOINT_CAP, String.class, CLASSIFIER, String.class,
-                CLIENT_KEY, String.class, CLIENT_CAPACITY, String.class);
+                CLIENT_KEY, String.class, CLIENT_CAPACITY, String.class, ROW_HOLD, String.class);
     }
 
     @Override
@@ -86,6 +89,9 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
         }
         if (config.get(CLIENT_CAPACITY) != null) {
             builder.clientCapacity(number(config, CLIENT_CAPACITY, "0 (no top clients) to " + ClientTable.MAX_CAPACITY));
+        }
+        if (config.get(ROW_HOLD) != null) {
+            builder.rowHold(RowHold.parse(ROW_HOLD, String.valueOf(config.get(ROW_HOLD))));
         }
         BandwidthStats stats = builder.build();
         // Parsed again at every (re)deployment, and nothing tells a handler builder that its deployment ended: the

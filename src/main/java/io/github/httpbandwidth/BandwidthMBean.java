@@ -29,7 +29,7 @@ final class BandwidthMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> implemen
 
     @Override
     BandwidthSnapshot snapshot() {
-        return stats.snapshot();
+        return stats.exportedSnapshot();
     }
 
     @Override

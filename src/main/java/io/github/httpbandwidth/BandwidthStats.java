@@ -6,6 +6,7 @@ import io.undertow.server.HttpServerExchange;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -100,6 +101,7 @@ public final class BandwidthStats implements AutoCloseable {
     private final long inFlightThresholdBytes;
     private final List<ListenerWire> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier ticker;
+    private final RowHold rowHold;
     private final boolean sampleInBackground;
     private RateSampler sampler;
     private final MBeanPublisher publisher = new MBeanPublisher();
@@ -122,6 +124,7 @@ public final class BandwidthStats implements AutoCloseable {
         this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
         this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
+        this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
         this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
@@ -146,6 +149,18 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** Reads every counter once; see {@link BandwidthSnapshot} for what agrees with what. */
     public BandwidthSnapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /**
+     * The view the BandwidthStats MBean shows, and so the JMX exporter reads: the same as {@link #snapshot()} but
+     * that its endpoint rows, status classes and clients are born at zero ({@link RowHold}).
+     */
+    BandwidthSnapshot exportedSnapshot() {
+        return snapshot(true);
+    }
+
+    private BandwidthSnapshot snapshot(boolean exported) {
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
         // A completion writes (after the live totals) its row's bytes, the largest sizes, the histograms (whose count
@@ -154,7 +169,8 @@ public final class BandwidthStats implements AutoCloseable {
         // sees: so the clients first, then the rows, the histograms, the largest sizes, the live totals and the
         // exchanges started, and no row, status class or client is ever ahead of the totals read after it.
         // Upgraded connections: the closes before the opens, so that the open count never reads below zero.
-        List<ClientSnapshot> topClients = clients == null ? List.of() : clients.snapshot();
+        List<ClientSnapshot> topClients = clients == null ? List.of()
+                : exported ? clients.exported(rowHold, now) : clients.snapshot();
         String[] names = endpoints.names();
         long[] sums = new long[rowSlots.length(names.length)];
         counters.sumInto(sums, rowsBase, sums.length);
@@ -178,6 +194,9 @@ public final class BandwidthStats implements AutoCloseable {
         long bytesReceived = sums[BYTES_RECEIVED];
         long bytesSent = sums[BYTES_SENT];
         long overflowRequests = rows.get(1).requests();
+        if (exported) {
+            rowHold.apply(rows, statusClasses, now);
+        }
         rows.sort(BUSIEST_FIRST);
         long requests = requestSnapshot.count();
         Rate[] rate = rates.rates(now, new long[] {bytesReceived, bytesSent, requests});
@@ -456,8 +475,24 @@ public final class BandwidthStats implements AutoCloseable {
         private long inFlightThresholdBytes = InFlightTransfers.DEFAULT_THRESHOLD_BYTES;
         private ClientKey clientKey = ClientKey.remoteAddress();
         private int clientCapacity = ClientTable.DEFAULT_CAPACITY;
+        private Duration rowHold;
 
         private Builder() {
+        }
+
+        /**
+         * How long a new row (an endpoint, an endpoint's status class, a client) shows zero in the MBean's
+         * {@code Endpoints}, {@code EndpointStatusClasses} and {@code Clients}, counted from the first read that
+         * sees it, before it shows its counts: so Prometheus stores 0 as its first sample and {@code increase()}
+         * counts its first exchanges. Make it more than twice the scrape interval. {@link BandwidthStats#snapshot()} and the
+         * console MBeans are never held. 0 shows rows as they are. Default: the system property
+         * {@value RowHold#PROPERTY} (seconds) when set, else {@value RowHold#DEFAULT_SECONDS} seconds.
+         *
+         * @throws IllegalArgumentException unless 0 to {@value RowHold#MAX_SECONDS} seconds
+         */
+        public Builder rowHold(Duration hold) {
+            this.rowHold = RowHold.checked("rowHold", Objects.requireNonNull(hold, "rowHold"));
+            return this;
         }
 
         /**

@@ -33,8 +33,18 @@ final class ClientTable {
 
     /** The row of exchanges whose key was {@code null}, or whose key extractor threw. */
     static final String UNIDENTIFIED = "(unidentified)";
-    /** The row of everything completed that is not on a kept client's row. */
+    /**
+     * The row of the exchanges of clients while they were not kept, and of what a client that left moved on its row
+     * after the exported view last showed it.
+     */
     static final String OTHER = "(other)";
+    /**
+     * The row of what the clients that left the table had shown on their own rows when they left: their series
+     * counted it already, so the rules file does not export this row; it is there so the rows add up to the totals.
+     */
+    static final String DEPARTED = "(departed)";
+    private static final int UNIDENTIFIED_ROW = 0;
+    private static final int OTHER_ROW = 1;
     static final int MAX_NAME_LENGTH = 128;
     /**
      * The default number of clients kept: each one is 3 series per scrape (153 per handler in all), and any client
@@ -61,6 +71,8 @@ final class ClientTable {
     private long totalReceived;
     private long totalSent;
     private long totalRequests;
+    /** When the exported view first showed {@value #UNIDENTIFIED} and {@value #OTHER}. */
+    private final long[] fixedSeen = {SpaceSaving.Entry.UNSEEN, SpaceSaving.Entry.UNSEEN};
 
     ClientTable(ClientKey key, int capacity) {
         this.key = key;
@@ -169,27 +181,71 @@ final class ClientTable {
     }
 
     /**
-     * The kept clients busiest first, then {@value #UNIDENTIFIED} when it has counted anything, then
-     * {@value #OTHER}; the rows add up to every exchange completed so far.
+     * The kept clients busiest first, then {@value #UNIDENTIFIED} when it has counted anything, then {@value #OTHER},
+     * then {@value #DEPARTED} once a client the exported view had shown left; the rows add up to every exchange
+     * completed so far.
      */
     synchronized List<ClientSnapshot> snapshot() {
+        return rows(null, 0);
+    }
+
+    /**
+     * The same rows as the view the JMX exporter reads at {@code now} ({@link RowHold}): a client's row shows zero
+     * from the first such read that sees it until {@code hold} has passed, as do {@value #UNIDENTIFIED} and
+     * {@value #OTHER}; and what each row shows is remembered, so that when a client leaves the table only what its
+     * row had shown moves to {@value #DEPARTED}, and the rest, which no reader saw on its row, to {@value #OTHER}.
+     */
+    synchronized List<ClientSnapshot> exported(RowHold hold, long now) {
+        return rows(hold, now);
+    }
+
+    /** Under the lock. */
+    private List<ClientSnapshot> rows(RowHold hold, long now) {
         drainAll();
-        List<ClientSnapshot> rows = new ArrayList<>(capacity + 2);
-        long otherReceived = totalReceived - unidentifiedReceived;
-        long otherSent = totalSent - unidentifiedSent;
-        long otherRequests = totalRequests - unidentifiedRequests;
+        List<ClientSnapshot> rows = new ArrayList<>(capacity + 3);
+        long[] departed = table.departedShown();
+        long otherReceived = totalReceived - unidentifiedReceived - departed[0];
+        long otherSent = totalSent - unidentifiedSent - departed[1];
+        long otherRequests = totalRequests - unidentifiedRequests - departed[2];
         for (SpaceSaving.Entry e : table.entries()) {
-            rows.add(new ClientSnapshot(e.name, e.bytesReceived, e.bytesSent, e.requests, e.error));
             otherReceived -= e.bytesReceived;
             otherSent -= e.bytesSent;
             otherRequests -= e.requests;
+            if (hold == null) {
+                rows.add(new ClientSnapshot(e.name, e.bytesReceived, e.bytesSent, e.requests, e.error));
+                continue;
+            }
+            if (e.seenNanos == SpaceSaving.Entry.UNSEEN) {
+                e.seenNanos = now;
+            }
+            if (!hold.held(e.seenNanos, now)) {
+                e.shownReceived = e.bytesReceived;
+                e.shownSent = e.bytesSent;
+                e.requestsShown = e.requests;
+            }
+            rows.add(new ClientSnapshot(e.name, e.shownReceived, e.shownSent, e.requestsShown, e.error));
         }
         rows.sort(BUSIEST_FIRST);
         if (unidentifiedRequests > 0) {
-            rows.add(new ClientSnapshot(UNIDENTIFIED, unidentifiedReceived, unidentifiedSent, unidentifiedRequests, 0));
+            rows.add(hold != null && held(hold, UNIDENTIFIED_ROW, now)
+                    ? new ClientSnapshot(UNIDENTIFIED, 0, 0, 0, 0)
+                    : new ClientSnapshot(UNIDENTIFIED, unidentifiedReceived, unidentifiedSent, unidentifiedRequests, 0));
         }
-        rows.add(new ClientSnapshot(OTHER, otherReceived, otherSent, otherRequests, table.leastWeight()));
+        rows.add(hold != null && held(hold, OTHER_ROW, now)
+                ? new ClientSnapshot(OTHER, 0, 0, 0, table.leastWeight())
+                : new ClientSnapshot(OTHER, otherReceived, otherSent, otherRequests, table.leastWeight()));
+        if (departed[2] > 0) {
+            rows.add(new ClientSnapshot(DEPARTED, departed[0], departed[1], departed[2], 0));
+        }
         return rows;
+    }
+
+    /** Under the lock: whether the fixed row {@code row} is held at {@code now}, stamped at its first read. */
+    private boolean held(RowHold hold, int row, long now) {
+        if (fixedSeen[row] == SpaceSaving.Entry.UNSEEN) {
+            fixedSeen[row] = now;
+        }
+        return hold.held(fixedSeen[row], now);
     }
 
     /** Under the lock: moves every buffer's news into the table, and lets go of the buffers of ended threads. */
@@ -212,7 +268,7 @@ final class ClientTable {
      */
     static String name(Object client) {
         String text = client instanceof InetAddress address ? address.getHostAddress() : client.toString();
-        return EndpointNames.notFixed(EndpointNames.safe(text, MAX_NAME_LENGTH), OTHER, UNIDENTIFIED);
+        return EndpointNames.notFixed(EndpointNames.safe(text, MAX_NAME_LENGTH), OTHER, UNIDENTIFIED, DEPARTED);
     }
 
     private static String cut(String text) {

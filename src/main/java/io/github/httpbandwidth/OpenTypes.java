@@ -70,7 +70,7 @@ final class OpenTypes {
                         SimpleType.STRING});
             CompositeType client = new CompositeType("Client", "Body bytes and requests of one client",
                     CLIENT_ITEMS,
-                    new String[] {"Client key (address, worker id, principal), (unidentified) or (other)",
+                    new String[] {"Client key (address, worker id, principal), (unidentified), (other) or (departed)",
                         "Request body bytes received since the client entered the table (bytes)",
                         "Response body bytes sent since the client entered the table (bytes)",
                         "Completed exchanges since the client entered the table (requests)",
@@ -78,8 +78,8 @@ final class OpenTypes {
                             + "no client there moved more (bytes)"},
                     new OpenType<?>[] {SimpleType.STRING, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG,
                         SimpleType.LONG});
-            CLIENTS = new TabularType("Clients", "Top clients by body bytes, busiest first, then (unidentified) "
-                    + "and (other)", client, new String[] {CLIENT});
+            CLIENTS = new TabularType("Clients", "Top clients by body bytes, busiest first, then (unidentified), "
+                    + "(other) and (departed)", client, new String[] {CLIENT});
             // The status class first: the exporter appends index columns in this order, and the endpoint, which
             // may hold any character, is then the last key and can be taken whole.
             CompositeType statusClass = new CompositeType("EndpointStatusClass",
@@ -122,7 +122,7 @@ final class OpenTypes {
         return table;
     }
 
-    /** Rows in the snapshot's order: busiest first, then (unidentified) and (other). */
+    /** Rows in the snapshot's order: busiest first, then (unidentified), (other) and (departed). */
     static TabularData clients(List<ClientSnapshot> clients) {
         TabularDataSupport table = new TabularDataSupport(CLIENTS, Math.max(16, clients.size() * 2), 0.75f);
         for (ClientSnapshot c : clients) {

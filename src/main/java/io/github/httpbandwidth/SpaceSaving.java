@@ -28,6 +28,11 @@ final class SpaceSaving {
     private final Map<String, Entry> byName;
     private final Entry[] heap;
     private int size;
+    /**
+     * What the clients that left the table had been shown to readers of the exported view when they left (bytes in,
+     * bytes out, requests): their rows' series counted that much, so it belongs on no other row.
+     */
+    private final long[] departedShown = new long[3];
 
     SpaceSaving(int capacity) {
         this.capacity = capacity;
@@ -50,6 +55,9 @@ final class SpaceSaving {
             } else {
                 entry = heap[0];
                 byName.remove(entry.name);
+                departedShown[0] += entry.shownReceived;
+                departedShown[1] += entry.shownSent;
+                departedShown[2] += entry.requestsShown;
                 entry.readmit(name);
                 byName.put(name, entry);
             }
@@ -65,6 +73,11 @@ final class SpaceSaving {
             entries.add(heap[i]);
         }
         return entries;
+    }
+
+    /** What the clients that left had been shown when they left: bytes received, bytes sent, requests. */
+    long[] departedShown() {
+        return departedShown.clone();
     }
 
     /** The least weight kept (0 while the table is not full): what a new client inherits as its error. */
@@ -113,6 +126,8 @@ final class SpaceSaving {
 
     /** One kept client. */
     static final class Entry {
+        static final long UNSEEN = Long.MIN_VALUE;
+
         String name;
         long weight;
         long error;
@@ -120,6 +135,12 @@ final class SpaceSaving {
         long bytesSent;
         long requests;
         int position;
+        /** When a read of the exported view first saw this client on the row ({@link #UNSEEN}: not yet). */
+        long seenNanos = UNSEEN;
+        /** What the exported view last showed of this client's row. */
+        long shownReceived;
+        long shownSent;
+        long requestsShown;
 
         Entry(String name, int position) {
             this.name = name;
@@ -140,6 +161,10 @@ final class SpaceSaving {
             bytesReceived = 0;
             bytesSent = 0;
             requests = 0;
+            seenNanos = UNSEEN;
+            shownReceived = 0;
+            shownSent = 0;
+            requestsShown = 0;
         }
     }
 }

@@ -45,16 +45,17 @@ enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
             s -> OpenTypes.sizeBuckets(s.responseSizes())),
     ENDPOINTS("Endpoints", "Per endpoint (route template): body bytes received and sent, completed exchanges; "
             + "an exchange's bytes reach its row when it completes, an upgraded connection's as they pass; rows "
-            + "(unmatched) and (overflow) included",
+            + "(unmatched) and (overflow) included; " + StatsAttribute.BORN_AT_ZERO,
             Unit.BYTES, OpenTypes.ENDPOINTS, s -> OpenTypes.endpoints(s.endpoints())),
     ENDPOINT_STATUS_CLASSES("EndpointStatusClasses", "Per endpoint and response status class (1xx to 5xx, only "
             + "those seen): body bytes received and sent and requests of completed exchanges, counted at completion "
-            + "with the status they completed with", Unit.BYTES, OpenTypes.STATUS_CLASSES,
+            + "with the status they completed with; " + StatsAttribute.BORN_AT_ZERO, Unit.BYTES, OpenTypes.STATUS_CLASSES,
             s -> OpenTypes.statusClasses(s.statusClasses())),
     CLIENTS("Clients", "Top clients by body bytes (Space-Saving): per client, body bytes received and sent and "
             + "requests of completed exchanges since it entered the table, with errorBytes bounding what it moved "
-            + "before; (unidentified) has the exchanges without a key, (other) everything else, so the rows add up "
-            + "to all completed exchanges", Unit.BYTES, OpenTypes.CLIENTS, s -> OpenTypes.clients(s.clients())),
+            + "before; (unidentified) has the exchanges without a key, (departed) what clients that left the table "
+            + "had shown on their rows, (other) everything else, so the rows add up to all completed exchanges; "
+            + StatsAttribute.BORN_AT_ZERO, Unit.BYTES, OpenTypes.CLIENTS, s -> OpenTypes.clients(s.clients())),
     CLIENT_CAPACITY("ClientCapacity", "How many clients the top clients table keeps (0: off); any client that moved "
             + "more than 1/ClientCapacity of all body bytes is kept", Unit.CLIENTS, SimpleType.INTEGER,
             BandwidthSnapshot::clientCapacity),
@@ -88,6 +89,10 @@ enum StatsAttribute implements OpenAttribute<BandwidthSnapshot> {
             Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().fiveMinutes()),
     REQUESTS_RATE_15M("RequestsPerSecond15m", "Completed exchanges per second over the last 15 minutes",
             Unit.REQUESTS_PER_SECOND, SimpleType.DOUBLE, s -> s.requestsPerSecond().fifteenMinutes());
+
+    /** Said of each table the exporter reads. */
+    private static final String BORN_AT_ZERO = "a new row shows 0 from the first read that sees it until the row hold "
+            + "(default 120 s) has passed, so Prometheus counts its first exchanges (BandwidthStats.snapshot() is live)";
 
     private final String attributeName;
     private final String description;

@@ -24,13 +24,41 @@ final class AgentJvm implements AutoCloseable {
     private final int httpPort;
     private final int metricsPort;
     private final List<String> output;
+    private final Launch launch;
     private final HttpClient client = HttpClient.newHttpClient();
 
-    private AgentJvm(Process process, int httpPort, int metricsPort, List<String> output) {
+    private AgentJvm(Process process, int httpPort, int metricsPort, List<String> output, Launch launch) {
         this.process = process;
         this.httpPort = httpPort;
         this.metricsPort = metricsPort;
         this.output = output;
+        this.launch = launch;
+    }
+
+    /** What a child JVM is started with; the row hold is this JVM's (none in the suite) unless given. */
+    record Launch(String name, int endpointCap, int clientCapacity, Path config, String rowHoldSeconds) {
+        Launch(String name, int endpointCap, int clientCapacity, Path config) {
+            this(name, endpointCap, clientCapacity, config, System.getProperty(RowHold.PROPERTY));
+        }
+    }
+
+    /** Starts the app as {@code launch} says, on a free agent port (another on a clash, 3 tries). */
+    static AgentJvm start(Launch launch) throws Exception {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return launch(launch, Ports.free());
+            } catch (IllegalStateException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** Stops this JVM and starts the same app again on the same agent port: a restarted master. */
+    AgentJvm restart() throws Exception {
+        close();
+        return launch(launch, metricsPort);
     }
 
     /** Starts the app with the shipped rules file; retries on another port if the agent's port was taken. */
@@ -45,29 +73,23 @@ final class AgentJvm implements AutoCloseable {
 
     /** Starts the app with the given agent configuration and client capacity. */
     static AgentJvm start(String name, int endpointCap, int clientCapacity, Path config) throws Exception {
-        IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                return launch(name, endpointCap, clientCapacity, Ports.free(), config);
-            } catch (IllegalStateException e) {
-                last = e;
-            }
-        }
-        throw last;
+        return start(new Launch(name, endpointCap, clientCapacity, config));
     }
 
-    private static AgentJvm launch(String name, int endpointCap, int clientCapacity, int metricsPort, Path config)
-            throws Exception {
+    private static AgentJvm launch(Launch launch, int metricsPort) throws Exception {
         String agent = requiredFile("jmx.exporter.agent");
         String classPath = "target/classes" + java.io.File.pathSeparator + "target/test-classes"
                 + java.io.File.pathSeparator + Files.readString(Path.of(requiredFile("child.jvm.classpath.file"))).trim();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx256m",
-                "-Djava.util.logging.config.file=src/test/resources/logging.properties",
-                "-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + config,
-                "-cp", classPath, ExporterTestApp.class.getName(), name, Integer.toString(endpointCap),
-                Integer.toString(clientCapacity))
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+                "-Djava.util.logging.config.file=src/test/resources/logging.properties"));
+        if (launch.rowHoldSeconds() != null) {
+            command.add("-D" + RowHold.PROPERTY + "=" + launch.rowHoldSeconds());
+        }
+        command.addAll(List.of("-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + launch.config(),
+                "-cp", classPath, ExporterTestApp.class.getName(), launch.name(),
+                Integer.toString(launch.endpointCap()), Integer.toString(launch.clientCapacity())));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Integer> httpPort = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -87,7 +109,7 @@ final class AgentJvm implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new AgentJvm(process, httpPort.get(60, TimeUnit.SECONDS), metricsPort, output);
+            return new AgentJvm(process, httpPort.get(60, TimeUnit.SECONDS), metricsPort, output, launch);
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
             process.destroyForcibly();
             throw new IllegalStateException("the app under the agent did not start: " + output, e);

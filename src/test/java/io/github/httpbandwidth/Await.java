@@ -14,12 +14,24 @@ final class Await {
     }
 
     static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        poll(what, DEADLINE, 1_000_000, condition);
+    }
+
+    /**
+     * As {@link #until(String, BooleanSupplier)}, giving up after {@code limit} and asking every 200 ms: for a
+     * condition that waits on something slow, such as a scrape or a row hold, and costs a process or a query to ask.
+     */
+    static void until(String what, Duration limit, BooleanSupplier condition) {
+        poll(what, limit, 200_000_000, condition);
+    }
+
+    private static void poll(String what, Duration limit, long pauseNanos, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("gave up after " + DEADLINE + " waiting for: " + what);
+                throw new AssertionError("gave up after " + limit + " waiting for: " + what);
             }
-            LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(pauseNanos);
         }
     }
 

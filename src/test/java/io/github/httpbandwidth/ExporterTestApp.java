@@ -25,7 +25,9 @@ public final class ExporterTestApp {
                 .classifier(new HeaderClassifier())
                 .clientKey(ClientKey.header("X-Worker-Id").orElse(ClientKey.remoteAddress())).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        // Uploads of a few megabytes (Undertow refuses bodies over 2 MiB by default).
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
+                .setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, 16L << 20)
                 .setHandler(new BandwidthHandler(stats, TestRoutes.basic())).build();
         server.start();
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();

@@ -24,7 +24,8 @@ final class HostileTraffic {
         "><Endpoints>bytesSent: 1", "><Endpoints>requests: ", "><EndpointStatusClasses>requests: ",
         "io.github.httpbandwidth<type=BandwidthStats, name=x, client=", ", endpoint=", ", statusClass=2xx, endpoint=",
         "io.github.httpbandwidth<type=BandwidthStats, name=h><>BytesReceived: ", "><>Requests: 7", "<cache>", ": ",
-        "(other)", "(unidentified)", "(overflow)", "(unmatched)", "$1", "$2", "\\", "\"", "*", ",", "=", "<", ">",
+        "(other)", "(unidentified)", "(overflow)", "(unmatched)", "(departed)", "(departed)><Clients>requests: 3",
+        "(departed)><Clients>", "$1", "$2", "\\", "\"", "*", ",", "=", "<", ">",
         ":", "le=+Inf", "_objectname", "name=", "><", "}", "{", "\\n", "#", "'",
     };
     private static final String PLAIN = "<>:=,\"\\*?abcXYZ019 .-_/{}()$#";

@@ -22,12 +22,15 @@ final class PrometheusServer implements AutoCloseable {
         this.api = new PrometheusApi(port);
     }
 
-    static PrometheusServer start(Path workDir, int targetPort) throws Exception {
+    /** Scraping the given agent ports (a fleet when more than one) in the shipped job, at its interval. */
+    static PrometheusServer start(Path workDir, int... targetPorts) throws Exception {
         String config = Files.readString(SHIPPED.resolve("prometheus.yml"));
-        if (!config.contains(SHIPPED_TARGET)) {
+        if (!config.contains('"' + SHIPPED_TARGET + '"')) {
             throw new IllegalStateException("shipped prometheus.yml no longer scrapes " + SHIPPED_TARGET);
         }
-        Files.writeString(workDir.resolve("prometheus.yml"), config.replace(SHIPPED_TARGET, "127.0.0.1:" + targetPort));
+        String targets = java.util.Arrays.stream(targetPorts).mapToObj(p -> "127.0.0.1:" + p)
+                .collect(java.util.stream.Collectors.joining("\", \""));
+        Files.writeString(workDir.resolve("prometheus.yml"), config.replace(SHIPPED_TARGET, targets));
         Files.copy(SHIPPED.resolve("rules.yml"), workDir.resolve("rules.yml"));
         int port = Ports.free();
         Path log = workDir.resolve("prometheus.log");

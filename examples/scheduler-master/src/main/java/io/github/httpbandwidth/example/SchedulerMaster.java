@@ -15,6 +15,7 @@ import javax.net.ssl.SSLContext;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The example scheduler master: an HTTPS (HTTP/2) API with Bearer authentication, whose HTTP body bandwidth is
@@ -36,8 +37,16 @@ public final class SchedulerMaster {
     static final ClientKey WORKER_OR_ADDRESS = ((ClientKey) ex -> ex.getAttachment(BearerAuthHandler.AUTHENTICATED) != null
             ? ex.getRequestHeaders().getFirst(WORKER_ID) : null).orElse(ClientKey.remoteAddress());
 
+    /**
+     * How long a new endpoint, status class or client row shows 0 to the exporter before its counts: three of the
+     * stack's 5 s scrapes (examples/prometheus/prometheus.yml), so Prometheus stores a 0 first and {@code increase()}
+     * counts the row's first exchanges. The library's default, 120 s, suits Prometheus' default 1 minute interval.
+     */
+    static final Duration ROW_HOLD = Duration.ofSeconds(15);
+
     private static BandwidthHandler monitor(HttpHandler app) {
-        BandwidthStats stats = BandwidthStats.builder().name("master").clientKey(WORKER_OR_ADDRESS).build();
+        BandwidthStats stats = BandwidthStats.builder().name("master").clientKey(WORKER_OR_ADDRESS).rowHold(ROW_HOLD)
+                .build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         return new BandwidthHandler(stats, app);
     }
