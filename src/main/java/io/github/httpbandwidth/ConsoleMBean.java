@@ -30,7 +30,9 @@ final class ConsoleMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> {
     /** How the percentiles are estimated, said in each one's description. */
     private static final String ESTIMATED = "estimated from the size histogram as Prometheus's histogram_quantile "
             + "does (linear interpolation inside the bucket holding the rank), capped at the largest body seen in the "
-            + "same period";
+            + "same period (histogram_quantile cannot cap: it reads higher when the rank falls above that body) and "
+            + "rounded to whole bytes; the true size lies in the same bucket, so with the default buckets the figure is "
+            + "less than a factor of 2 from it";
 
     private static final List<OpenAttribute<BandwidthSnapshot>> SIZE_ATTRIBUTES = sizeAttributes();
 
@@ -67,7 +69,7 @@ final class ConsoleMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> {
                     double q = percentile / 100.0;
                     all.add(OpenAttribute.of(prefix + "P" + percentile + "Bytes" + suffix, "Percentile " + percentile
                             + " of the " + body + " sizes of " + period + ", " + ESTIMATED, Unit.BYTES,
-                            SimpleType.DOUBLE, s -> sizes.apply(s).quantileBytes(q)));
+                            SimpleType.DOUBLE, s -> (double) Math.round(sizes.apply(s).quantileBytes(q))));
                 }
                 all.add(OpenAttribute.of(prefix + "MaxBytes" + suffix, "Largest " + body + " of " + period
                         + " (exact)", Unit.BYTES, SimpleType.LONG, s -> sizes.apply(s).maxBytes()));

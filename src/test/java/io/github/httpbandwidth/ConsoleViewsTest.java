@@ -135,7 +135,8 @@ class ConsoleViewsTest {
 
         // Request buckets: 9 bodies in (512, 1024], 1 in (4096, 8192]; the largest is 5000.
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes")).isEqualTo(5000L);
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(512 + 512 * 5 / 9.0);
+        // 512 + 512 * 5/9 = 796.4: shown in whole bytes.
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(796.0);
         assertThat(server.getAttribute(name, "RequestSizeP90Bytes")).isEqualTo(1024.0);
         // Interpolation gives 4096 + 4096 * 0.9 = 7782.4, above every body seen: capped at the largest, 5000.
         assertThat(server.getAttribute(name, "RequestSizeP99Bytes")).isEqualTo(5000.0);
@@ -143,7 +144,7 @@ class ConsoleViewsTest {
         assertThat(server.getAttribute(name, "ResponseSizeP50Bytes")).isEqualTo(6.0);
         assertThat(server.getAttribute(name, "ResponseSizeMaxBytes")).isEqualTo(6L);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes1m")).isEqualTo(5000L);
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(512 + 512 * 5 / 9.0);
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(796.0);
 
         // A quiet minute and a tick: nothing in the last minute; since start unchanged.
         for (int i = 0; i < 13; i++) {
@@ -160,7 +161,8 @@ class ConsoleViewsTest {
         // One body in (1024, 2048]: 1024 + 1024 * 0.5.
         assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(1536.0);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes")).isEqualTo(5000L);
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(512 + 512 * 5.5 / 9);
+        // 512 + 512 * 5.5/9 = 824.9.
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(825.0);
         // The handler's MBean, which the exporter scrapes, has none of these.
         assertThat(server.getMBeanInfo(handler).getAttributes()).extracting(MBeanAttributeInfo::getName)
                 .noneMatch(n -> n.matches(".*(P\\d+|Max)Bytes(1m)?"));
