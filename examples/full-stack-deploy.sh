@@ -18,6 +18,8 @@
 # keeps its certificate and artifacts in master-i below it),
 # JMX_EXPORTER_CONFIG (the agent's configuration, jmx-exporter-config.yaml at the repository root).
 set -euo pipefail
+# Debian's Maven 3.8.7 ends its quiet output with colour resets (ESC[0m) even in batch mode; this keeps them out.
+export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/examples/scheduler-master"

@@ -5,6 +5,8 @@
 # them, each when its installed jar is missing or older than its sources. The core builds
 # in target/library-install, apart from target/ where the test suite runs.
 set -euo pipefail
+# Debian's Maven 3.8.7 ends its quiet output with colour resets (ESC[0m) even in batch mode; this keeps them out.
+export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)"
 repo="$HOME/.m2/repository/io/github/httpbandwidth"

@@ -2,6 +2,8 @@
 # Installs the library into the local Maven repository, builds examples/quickstart (which depends on it by its
 # coordinates, as a user's project does) and runs it on 127.0.0.1:${QUICKSTART_PORT:-8080}.
 set -euo pipefail
+# Debian's Maven 3.8.7 ends its quiet output with colour resets (ESC[0m) even in batch mode; this keeps them out.
+export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
 cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "quickstart: java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk)" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "quickstart: mvn not found; install Maven (apt-get install -y maven)" >&2; exit 1; }
