@@ -33,5 +33,8 @@ public final class QuickStart {
         System.out.println("  curl http://127.0.0.1:" + port + "/jobs/42");
         System.out.println("Then: jconsole " + ProcessHandle.current().pid()
                 + "  -> MBeans -> io.github.httpbandwidth -> BandwidthStats -> quickstart");
+        System.out.println("  (BytesReceived, BytesSent and Requests move at once; a new row of Endpoints shows 0 for its"
+                + " first 2 minutes, the row hold that lets Prometheus count it, while the console's"
+                + " io.github.httpbandwidth.console -> quickstart -> Endpoints shows it live)");
     }
 }
