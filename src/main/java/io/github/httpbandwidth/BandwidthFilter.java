@@ -4,6 +4,7 @@ import io.undertow.server.HandlerWrapper;
 import io.undertow.server.HttpHandler;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 
 /**
  * The monitor as WildFly builds handlers from configuration: its undertow subsystem's {@code custom-filter} (a
@@ -94,7 +95,7 @@ public final class BandwidthFilter implements HandlerWrapper {
      * @throws IllegalArgumentException as {@link BandwidthStats.Builder#rowHold} says
      */
     public void setRowHold(int seconds) {
-        builder.rowHold(RowHold.checked("rowHold", java.time.Duration.ofSeconds(seconds)));
+        builder.rowHold(RowHold.checked("rowHold", Duration.ofSeconds(seconds)));
     }
 
     @Override

@@ -484,8 +484,8 @@ public final class BandwidthStats implements AutoCloseable {
          * How long a new row (an endpoint, an endpoint's status class, a client) shows zero in the MBean's
          * {@code Endpoints}, {@code EndpointStatusClasses} and {@code Clients}, counted from the first read that
          * sees it, before it shows its counts: so Prometheus stores 0 as its first sample and {@code increase()}
-         * counts its first exchanges. Make it more than twice the scrape interval. {@link BandwidthStats#snapshot()} and the
-         * console MBeans are never held. 0 shows rows as they are. Default: the system property
+         * counts its first exchanges. Make it more than twice the scrape interval. {@link BandwidthStats#snapshot()}
+         * and the console MBeans are never held. 0 shows rows as they are. Default: the system property
          * {@value RowHold#PROPERTY} (seconds) when set, else {@value RowHold#DEFAULT_SECONDS} seconds.
          *
          * @throws IllegalArgumentException unless 0 to {@value RowHold#MAX_SECONDS} seconds

@@ -152,6 +152,29 @@ class RowHoldTest {
         }
     }
 
+    /** undertow-handlers.conf's row-hold and WildFly's rowHold reach the handler (the suite's default is 0). */
+    @Test
+    void theConfigurationParametersSetTheHold() throws Exception {
+        BandwidthFilter filter = new BandwidthFilter();
+        filter.setName("hold-filter");
+        filter.setRowHold(30);
+        io.undertow.server.HandlerWrapper conf = new BandwidthHandlerBuilder()
+                .build(Map.of("name", "hold-conf", "row-hold", "30"));
+        for (io.undertow.server.HandlerWrapper wrapper : List.of(filter, conf)) {
+            BandwidthHandler handler = (BandwidthHandler) wrapper.wrap(TopClientsTest.echo());
+            try (TestServer server = TestServer.start(handler); RawHttp http = new RawHttp(server.port())) {
+                TopClientsTest.post(http, null, 10, 5);
+                Await.completed(handler.stats(), 1);
+                assertThat(endpoints(handler.stats().objectName())).containsEntry("/echo", List.of(0L, 0L, 0L));
+                assertThat(handler.stats().snapshot().endpoint("/echo").bytesReceived()).isEqualTo(10);
+            } finally {
+                handler.stats().close();
+            }
+        }
+        assertThatThrownBy(() -> new BandwidthFilter().setRowHold(-5))
+                .hasMessageStartingWith("rowHold: got -5 s; allowed are 0");
+    }
+
     @Test
     void aBadHoldIsRefusedNamingWhereItCameFrom() {
         assertThatThrownBy(() -> BandwidthStats.builder().rowHold(Duration.ofSeconds(-1)))
