@@ -101,7 +101,8 @@ class ReadConsistencyTest {
         }, "upgrade-opener");
         Thread closer = new Thread(() -> {
             try {
-                while (!stop.get() || !handedOver.isEmpty()) {
+                // Until the opener has ended (its last open handed over: a put before it ends) and all is closed.
+                while (opener.isAlive() || !handedOver.isEmpty()) {
                     if (handedOver.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
                         stats.upgradeClosed(stats.cell());
                     }
