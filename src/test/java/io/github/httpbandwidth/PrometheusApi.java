@@ -71,7 +71,15 @@ final class PrometheusApi {
 
     /** Waits until a single-series query returns {@code expected}. */
     void awaitValue(String promql, double expected) {
-        Await.until(promql + " == " + expected, () -> {
+        awaitValue(promql, expected, Await.DEADLINE);
+    }
+
+    /**
+     * As {@link #awaitValue(String, double)}, for up to {@code limit}: for a row series, which shows 0 for its row
+     * hold before its counts (the example stack's 15 s, plus a scrape).
+     */
+    void awaitValue(String promql, double expected, java.time.Duration limit) {
+        Await.until(promql + " == " + expected, limit, () -> {
             try {
                 List<Map<String, Object>> result = query(promql);
                 return result.size() == 1 && valueOf(result.get(0)) == expected;
