@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the library (io.github.httpbandwidth:undertow-bandwidth, the version in ../pom.xml), its servlet
-# integration (undertow-bandwidth-servlet, integrations/servlet) and the in-process exporter example (which the
+# integration (undertow-bandwidth-servlet, integrations/servlet), the Spring Boot starter
+# (undertow-bandwidth-spring-boot-starter, integrations/spring-boot) and the in-process exporter example (which the
 # WildFly example's metrics WAR uses) into the local Maven repository, the way a user's build would then find
 # them, each when its installed jar is missing or older than its sources. The core builds
 # in target/library-install, apart from target/ where the test suite runs.
@@ -29,6 +30,13 @@ if stale "$servlet" "$ROOT/integrations/servlet/src/main" "$ROOT/integrations/se
   echo "Installing the servlet integration $version into the local Maven repository..."
   mvn -q -B -f "$ROOT/integrations/servlet/pom.xml" -Dmaven.test.skip=true install
   touch "$servlet"
+fi
+starter="$repo/undertow-bandwidth-spring-boot-starter/$version/undertow-bandwidth-spring-boot-starter-$version.jar"
+if stale "$starter" "$ROOT/integrations/spring-boot/src/main" "$ROOT/integrations/spring-boot/pom.xml" \
+    "$ROOT/jmx-exporter-config.yaml" "$core" "$servlet"; then
+  echo "Installing the Spring Boot starter $version into the local Maven repository..."
+  mvn -q -B -f "$ROOT/integrations/spring-boot/pom.xml" -Dmaven.test.skip=true install
+  touch "$starter"
 fi
 inprocess="$repo/in-process-exporter-example/$version/in-process-exporter-example-$version.jar"
 if stale "$inprocess" "$ROOT/examples/in-process-exporter/src/main" "$ROOT/examples/in-process-exporter/pom.xml" "$core"; then

@@ -52,6 +52,7 @@ class JobsApplicationTest {
         assertThat(s.endpoint("/api/artifacts/{name}").bytesSent()).isEqualTo("n=12345".length());
         assertThat(s.bytesReceived()).isEqualTo(12_345);
         // Boot renders a 404 through its error controller, whose pattern names the row.
+        assertThat(s.endpoint("/api/error")).as("the error row among %s", s.endpoints()).isNotNull();
         assertThat(s.endpoint("/api/error").requests()).isEqualTo(1);
         // No raw path ever names a row.
         assertThat(s.endpoints()).noneMatch(row -> row.endpoint().contains("nothing") || row.endpoint().matches(".*/jobs/\\d.*"));

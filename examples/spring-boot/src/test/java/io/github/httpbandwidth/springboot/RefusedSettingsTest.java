@@ -24,7 +24,7 @@ class RefusedSettingsTest {
     }
 
     private static void start(String setting) {
-        new SpringApplicationBuilder(JobsApplication.class).web(WebApplicationType.NONE)
-                .properties("bandwidth.name=refused", setting).run().close();
+        new SpringApplicationBuilder(JobsApplication.class).web(WebApplicationType.SERVLET)
+                .properties("server.port=0", "bandwidth.name=refused", setting).run().close();
     }
 }

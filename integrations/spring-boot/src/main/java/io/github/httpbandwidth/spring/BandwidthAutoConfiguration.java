@@ -1,0 +1,59 @@
+package io.github.httpbandwidth.spring;
+
+import io.github.httpbandwidth.BandwidthHandler;
+import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientKey;
+import io.github.httpbandwidth.servlet.ServletEndpoints;
+import io.undertow.Undertow;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The monitor for a Spring Boot application served by Undertow: on by default when the server is Undertow's servlet
+ * container, off with {@code bandwidth.enabled=false}.
+ *
+ * <ul>
+ *   <li>A {@link BandwidthStats} bean, its MBean {@code io.github.httpbandwidth:type=BandwidthStats,name=<bandwidth.name>}
+ *       on the platform MBeanServer (it goes with the context), endpoints named by Spring MVC's route patterns
+ *       ({@link ServletEndpoints}).</li>
+ *   <li>The handler wrapped outermost around the servlet deployment, so every exchange of the application is
+ *       counted, errors and Boot's error page included.</li>
+ *   <li>With Actuator's Prometheus registry, the metrics on {@code /actuator/prometheus}:
+ *       {@link BandwidthPrometheusAutoConfiguration}.</li>
+ * </ul>
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({Undertow.class, UndertowServletWebServerFactory.class})
+@ConditionalOnBean(UndertowServletWebServerFactory.class)
+@ConditionalOnProperty(name = "bandwidth.enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(BandwidthProperties.class)
+public class BandwidthAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    BandwidthStats bandwidthStats(BandwidthProperties properties) {
+        BandwidthStats.Builder builder = BandwidthStats.builder().name(properties.getName())
+                .classifier(new ServletEndpoints()).endpointCap(properties.getEndpointCap())
+                .clientKey(ClientKey.parse(properties.getClientKey())).clientCapacity(properties.getClientCapacity());
+        if (properties.getRowHold() != null) {
+            builder.rowHold(properties.getRowHold());
+        }
+        BandwidthStats stats = builder.build();
+        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        return stats;
+    }
+
+    @Bean
+    UndertowDeploymentInfoCustomizer bandwidthHandler(BandwidthStats stats) {
+        return deployment -> deployment.addOuterHandlerChainWrapper(BandwidthHandler.wrapper(stats));
+    }
+}

@@ -1,0 +1,127 @@
+package io.github.httpbandwidth.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/**
+ * The {@code bandwidth.*} properties. Values the library refuses stop the application with the library's message,
+ * which names the property's meaning and what is allowed.
+ */
+@ConfigurationProperties(prefix = "bandwidth")
+public class BandwidthProperties {
+
+    /** Whether the monitor wraps the Undertow server's servlet deployment. */
+    private boolean enabled = true;
+
+    /**
+     * The handler's name: the MBean is io.github.httpbandwidth:type=BandwidthStats,name=<name> and every series
+     * carries handler="<name>". Letters, digits, '.', '-' and '_'.
+     */
+    private String name = "spring";
+
+    /**
+     * How top clients are told apart, as undertow-handlers.conf writes it: remote-address, header:<Name> (never a
+     * credential header), forwarded-for:<trusted proxy ranges>, joined with '|' for fallbacks, for example
+     * header:X-Worker-Id|remote-address.
+     */
+    private String clientKey = "remote-address";
+
+    /** Rows of the top-clients table (0 turns it off, at most 1000). */
+    private int clientCapacity = 50;
+
+    /** Endpoint rows kept before the rest count as (overflow) (1 to 10000). */
+    private int endpointCap = 256;
+
+    /**
+     * How long a new endpoint, status-class or client row shows 0 to the exporter, so that Prometheus counts its
+     * first exchanges (0 to 3600 s). Unset: the library's default, 120 s.
+     */
+    private Duration rowHold;
+
+    private final Prometheus prometheus = new Prometheus();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getClientKey() {
+        return clientKey;
+    }
+
+    public void setClientKey(String clientKey) {
+        this.clientKey = clientKey;
+    }
+
+    public int getClientCapacity() {
+        return clientCapacity;
+    }
+
+    public void setClientCapacity(int clientCapacity) {
+        this.clientCapacity = clientCapacity;
+    }
+
+    public int getEndpointCap() {
+        return endpointCap;
+    }
+
+    public void setEndpointCap(int endpointCap) {
+        this.endpointCap = endpointCap;
+    }
+
+    public Duration getRowHold() {
+        return rowHold;
+    }
+
+    public void setRowHold(Duration rowHold) {
+        this.rowHold = rowHold;
+    }
+
+    public Prometheus getPrometheus() {
+        return prometheus;
+    }
+
+    /** The metrics on Actuator's Prometheus endpoint. */
+    public static class Prometheus {
+
+        /**
+         * Whether the exporter rules are evaluated into Actuator's Prometheus registry (when
+         * micrometer-registry-prometheus is there).
+         */
+        private boolean enabled = true;
+
+        /**
+         * The JMX exporter rules file to evaluate, a Spring resource location. Default: the rules shipped with this
+         * version (jmx-exporter-config.yaml), or give a copy renamed by examples/rename-metrics.sh.
+         */
+        private String rules = BandwidthPrometheusAutoConfiguration.SHIPPED_RULES;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getRules() {
+            return rules;
+        }
+
+        public void setRules(String rules) {
+            this.rules = rules;
+        }
+    }
+}

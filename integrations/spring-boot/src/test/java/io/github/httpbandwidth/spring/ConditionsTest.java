@@ -1,0 +1,73 @@
+package io.github.httpbandwidth.spring;
+
+import io.github.httpbandwidth.BandwidthStats;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.ClassPathResource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** When the starter switches itself on, off, or refuses a setting; and that IDEs learn its properties. */
+class ConditionsTest {
+
+    @Test
+    void offWithBandwidthEnabledFalse() {
+        try (ConfigurableApplicationContext context = start(WebApplicationType.SERVLET, "bandwidth.enabled=false")) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).isEmpty();
+            assertThat(context.getBeansOfType(BandwidthPrometheusAutoConfiguration.BandwidthRules.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void offWithoutAnUndertowServer() {
+        try (ConfigurableApplicationContext context = start(WebApplicationType.NONE)) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutAPrometheusRegistryTheRulesAreReadButRegisteredNowhere() {
+        try (ConfigurableApplicationContext context = start(WebApplicationType.SERVLET,
+                "bandwidth.name=no-actuator", "management.prometheus.metrics.export.enabled=false")) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
+            assertThat(context.getBean(BandwidthPrometheusAutoConfiguration.BandwidthRules.class).registered()).isFalse();
+        }
+    }
+
+    @Test
+    void refusedSettingsStopTheApplicationSayingWhatIsAllowed() {
+        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.client-key=header:Authorization").close())
+                .rootCause().hasMessageContaining("Authorization").hasMessageContaining("X-Worker-Id");
+        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.client-capacity=5000").close())
+                .rootCause().hasMessageContaining("5000").hasMessageContaining("1000");
+        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.row-hold=2h").close())
+                .rootCause().hasMessageContaining("3600");
+        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.prometheus.rules=classpath:none.yaml").close())
+                .rootCause().hasMessageContaining("none.yaml");
+        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.prometheus.rules=classpath:not-rules.yaml").close())
+                .hasStackTraceContaining("bandwidth.prometheus.rules");
+    }
+
+    @Test
+    void everyPropertyHasIdeMetadataWithItsDescription() throws Exception {
+        String metadata = new String(new ClassPathResource("META-INF/spring-configuration-metadata.json")
+                .getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        for (String property : new String[] {"bandwidth.enabled", "bandwidth.name", "bandwidth.client-key",
+                "bandwidth.client-capacity", "bandwidth.endpoint-cap", "bandwidth.row-hold",
+                "bandwidth.prometheus.enabled", "bandwidth.prometheus.rules"}) {
+            assertThat(metadata).contains("\"name\": \"" + property + "\"");
+        }
+        assertThat(metadata).contains("header:X-Worker-Id|remote-address");
+    }
+
+    private static ConfigurableApplicationContext start(WebApplicationType type, String... settings) {
+        return new SpringApplicationBuilder(TestApplication.class).web(type)
+                .properties("server.port=0", "server.address=127.0.0.1", "bandwidth.name=conditions")
+                .properties(settings).run();
+    }
+}
