@@ -102,6 +102,7 @@ public final class BandwidthStats implements AutoCloseable {
     private final List<ListenerWire> listeners = new CopyOnWriteArrayList<>();
     private final LongSupplier ticker;
     private final RowHold rowHold;
+    private final ReaderRows readerRows;
     private final boolean sampleInBackground;
     private RateSampler sampler;
     private final MBeanPublisher publisher = new MBeanPublisher();
@@ -125,6 +126,7 @@ public final class BandwidthStats implements AutoCloseable {
         this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
         this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
+        this.readerRows = new ReaderRows(this, builder.ticker);
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
         this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
@@ -260,15 +262,21 @@ public final class BandwidthStats implements AutoCloseable {
     /** A new endpoint row: its MBean joins the handler's, wherever that is registered. */
     private void rowAdmitted(Endpoint row) {
         publisher.addChild(() -> MBeanPublisher.endpointName(name, row.name), () -> new EndpointMBean(this, row.name));
+        publisher.addChild(() -> MBeanPublisher.rowName(name, row.name),
+                () -> new RowMBean(readerRows, rowHold, name, row.name));
     }
 
-    /** The MBeans that go with the handler's: the console views, one per endpoint row, one per watched listener. */
+    /**
+     * The MBeans that go with the handler's: the console views, two per endpoint row (the console's and the readers'
+     * {@link RowMBean}), one per watched listener.
+     */
     Map<ObjectName, Supplier<Object>> children() {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.SIZES), () -> ConsoleMBean.sizes(this));
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS), () -> ConsoleMBean.transfers(this));
         for (String row : endpoints.names()) {
             children.put(MBeanPublisher.endpointName(name, row), () -> new EndpointMBean(this, row));
+            children.put(MBeanPublisher.rowName(name, row), () -> new RowMBean(readerRows, rowHold, name, row));
         }
         for (ListenerWire listener : listeners) {
             children.put(MBeanPublisher.listenerName(name, listener.name()),

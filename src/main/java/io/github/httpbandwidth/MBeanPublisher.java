@@ -21,6 +21,11 @@ final class MBeanPublisher {
 
     /** The JMX domain of the views made for consoles. */
     static final String CONSOLE_DOMAIN = BandwidthStats.JMX_DOMAIN + ".console";
+    /**
+     * One MBean per endpoint row, for readers that cannot iterate tables (OpenTelemetry): a domain of their own, so
+     * that the JMX exporter's rules never look at them, as for the console's.
+     */
+    static final String ROWS_DOMAIN = BandwidthStats.JMX_DOMAIN + ".rows";
 
     /** The handler's MBean by server. */
     private final Map<MBeanServer, ObjectName> registered = new IdentityHashMap<>();
@@ -49,6 +54,11 @@ final class MBeanPublisher {
     /** {@code io.github.httpbandwidth.console:name=<name>,view=Endpoints,endpoint=<endpoint>}. */
     static ObjectName endpointName(String name, String endpoint) {
         return name(consoleName(name, "Endpoints").toString(), "endpoint", endpoint);
+    }
+
+    /** {@code io.github.httpbandwidth.rows:name=<name>,endpoint=<endpoint>}: {@link RowMBean}. */
+    static ObjectName rowName(String name, String endpoint) {
+        return name(ROWS_DOMAIN + ":name=" + name, "endpoint", endpoint);
     }
 
     /** {@code io.github.httpbandwidth:type=BandwidthStats,name=<name>,listener=<listener>}, exported with the handler's. */

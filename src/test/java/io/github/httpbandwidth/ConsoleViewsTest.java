@@ -95,9 +95,10 @@ class ConsoleViewsTest {
         assertThat(server.getAttribute(a, "BytesSentPerSecond1m")).isEqualTo(0.0);
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
 
-        // The handler's MBean, 5 endpoint rows, the sizes and the transfers: all gone on close().
+        // The handler's MBean, 5 endpoint rows twice (the console's and the readers' RowMBeans), the sizes and the
+        // transfers: all gone on close().
         ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-rows,*");
-        assertThat(server.queryNames(everything, null)).hasSize(8);
+        assertThat(server.queryNames(everything, null)).hasSize(13);
         stats.close();
         assertThat(server.queryNames(everything, null)).isEmpty();
     }
@@ -111,7 +112,7 @@ class ConsoleViewsTest {
         ObjectName row = MBeanPublisher.endpointName("console-follow", "/jobs/{id}");
         assertThat(server.isRegistered(row)).isTrue();
         ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-follow,*");
-        assertThat(server.queryNames(everything, null)).hasSize(6);
+        assertThat(server.queryNames(everything, null)).hasSize(9); // 3 rows twice, the handler's, 2 console views
 
         server.unregisterMBean(handler);
         assertThat(server.queryNames(everything, null)).isEmpty();

@@ -1,0 +1,283 @@
+package io.github.httpbandwidth.otel;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shipped {@code bandwidth-otel-rules.yaml} in the real OpenTelemetry Java agent (a child JVM running
+ * {@link OtelTestApp}), exporting both ways at once: OTLP HTTP/protobuf to {@link OtlpReceiver}, which decodes the
+ * agent's bytes with opentelemetry-proto, and the agent's Prometheus exporter, scraped. Every figure is compared
+ * with curl's own byte counts; rows named with hostile text come back as exactly their names; every row's first
+ * data point is 0.
+ */
+class OtelAgentTest {
+
+    private static final String HANDLER = "otel";
+    /** Names built to pass for structure in some reader: label syntax, ObjectName syntax, our own patterns. */
+    private static final List<String> HOSTILE = List.of("/a\"quote", "/back\\slash", "/com,ma", "/eq=ual", "/star*",
+            "/ジョブ", "x\",http_route=\"/jobs/{id}", "io.github.httpbandwidth.rows:name=otel,endpoint=/jobs/{id}",
+            "/jobs/{id} ", "(unmatched)x", "><Endpoints>bytesSent: 0");
+
+    @TempDir
+    Path work;
+
+    private Process app;
+    private final List<String> appOutput = Collections.synchronizedList(new ArrayList<>());
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stopApp() throws Exception {
+        if (app != null) {
+            app.getOutputStream().close();
+            if (!app.waitFor(30, TimeUnit.SECONDS)) {
+                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void otlpAndPrometheusCarryCurlsBytesPerRouteAndClassBornAtZero() throws Exception {
+        try (OtlpReceiver otlp = new OtlpReceiver()) {
+            int metricsPort = freePort();
+            int httpPort = startApp(otlp, metricsPort);
+            String base = "http://127.0.0.1:" + httpPort;
+            // The agent is exporting (the totals MBean is found at once) before any traffic.
+            await("a first OTLP export with the handler's totals", () -> latest(otlp).keySet().stream()
+                    .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
+
+            long jobsOut = 0;
+            for (int i = 0; i < 3; i++) {
+                long[] r = curl(base + "/jobs/" + i, null, null);
+                assertThat(r[0]).isEqualTo(200);
+                jobsOut += r[2];
+            }
+            Path upload = work.resolve("upload.bin");
+            Files.write(upload, new byte[54_321]);
+            long[] posted = curl(base + "/upload", upload, null);
+            long[] missing = curl(base + "/missing/x", null, null);
+            assertThat(missing[0]).isEqualTo(404);
+            Map<String, long[]> hostile = new LinkedHashMap<>();
+            for (String name : HOSTILE) {
+                hostile.put(name, curl(base + "/jobs/h", null, name));
+            }
+
+            Map<String, Long> expected = new LinkedHashMap<>();
+            long totalIn = posted[1];
+            long totalOut = jobsOut + posted[2] + missing[2] + hostile.values().stream().mapToLong(r -> r[2]).sum();
+            long requests = 3 + 1 + 1 + HOSTILE.size();
+            expected.put(key("undertow.bandwidth.body.io", "handler", HANDLER, "network.io.direction", "receive"), totalIn);
+            expected.put(key("undertow.bandwidth.body.io", "handler", HANDLER, "network.io.direction", "transmit"), totalOut);
+            expected.put(key("undertow.bandwidth.requests", "handler", HANDLER), requests);
+            expected.put(key("undertow.bandwidth.requests.active", "handler", HANDLER), 0L);
+            expected.put(route("body.io", "/jobs/{id}", "network.io.direction", "transmit"), jobsOut);
+            expected.put(route("requests", "/jobs/{id}"), 3L);
+            expected.put(route("body.io", "/upload", "network.io.direction", "receive"), posted[1]);
+            expected.put(route("body.io", "/upload", "network.io.direction", "transmit"), posted[2]);
+            expected.put(status("body.io", "/missing/{x}", "4xx", "network.io.direction", "transmit"), missing[2]);
+            expected.put(status("requests", "/missing/{x}", "4xx"), 1L);
+            expected.put(status("requests", "/jobs/{id}", "2xx"), 3L);
+            for (Map.Entry<String, long[]> h : hostile.entrySet()) {
+                expected.put(route("body.io", h.getKey(), "network.io.direction", "transmit"), h.getValue()[2]);
+                expected.put(route("requests", h.getKey()), 1L);
+            }
+            assertThat(posted[1]).isEqualTo(54_321);
+
+            // The rows are found by the agent's next MBean discovery, then held at 0, then exact.
+            await("OTLP to carry every expected figure", () -> {
+                Map<String, Long> now = latest(otlp);
+                return expected.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())));
+            }, () -> "expected " + expected + "\nlatest " + latest(otlp));
+            Map<String, Long> latest = latest(otlp);
+            expected.forEach((k, v) -> assertThat(latest.get(k)).as(k).isEqualTo(v));
+
+            // The rows are exactly the names the classifier gave, plus the two fixed rows: nothing forged, none lost.
+            Set<String> routes = otlp.points().stream().filter(p -> p.metric().equals("undertow.bandwidth.route.requests"))
+                    .map(p -> p.attributes().get("http.route")).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> names = new TreeSet<>(HOSTILE);
+            names.addAll(List.of("/jobs/{id}", "/upload", "/missing/{x}", "(unmatched)", "(overflow)"));
+            assertThat(routes).isEqualTo(names);
+            // Born at zero: every row's and every status class's first data point is 0.
+            Map<String, Long> first = new HashMap<>();
+            for (OtlpReceiver.Point p : otlp.points()) {
+                if (p.metric().startsWith("undertow.bandwidth.route.")) {
+                    first.putIfAbsent(key(p), p.value());
+                }
+            }
+            assertThat(first).isNotEmpty().allSatisfy((series, value) -> assertThat(value).as(series).isZero());
+            // Units and types as OpenTelemetry's conventions have them.
+            assertThat(otlp.points()).filteredOn(p -> p.metric().endsWith("body.io"))
+                    .allSatisfy(p -> assertThat(p.unit()).isEqualTo("By")).allSatisfy(p -> assertThat(p.monotonic()).isTrue());
+
+            // The agent's Prometheus exporter: the same figures.
+            String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(prometheusValue(scrape, "undertow_bandwidth_route_body_io_bytes_total",
+                    "http_route=\"/jobs/{id}\"", "network_io_direction=\"transmit\"")).isEqualTo(jobsOut);
+            assertThat(prometheusValue(scrape, "undertow_bandwidth_body_io_bytes_total", "handler=\"otel\"",
+                    "network_io_direction=\"receive\"")).isEqualTo(totalIn);
+            assertThat(prometheusValue(scrape, "undertow_bandwidth_route_status_requests_total",
+                    "http_route=\"/missing/{x}\"", "http_response_status_class=\"4xx\"")).isEqualTo(1);
+            assertThat(prometheusValue(scrape, "undertow_bandwidth_route_body_io_bytes_total",
+                    "http_route=\"x\\\",http_route=\\\"/jobs/{id}\"", "network_io_direction=\"transmit\""))
+                    .isEqualTo(hostile.get("x\",http_route=\"/jobs/{id}")[2]);
+        }
+    }
+
+    /** The value of the one sample of {@code metric} whose labels include all of {@code labels}. */
+    private static long prometheusValue(String scrape, String metric, String... labels) {
+        List<String> lines = scrape.lines().filter(l -> l.startsWith(metric + "{"))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains)).toList();
+        assertThat(lines).as(metric + " " + String.join(",", labels) + " in\n" + scrape).hasSize(1);
+        String line = lines.get(0);
+        return Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+    }
+
+    private int startApp(OtlpReceiver otlp, int metricsPort) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = "target/test-classes" + java.io.File.pathSeparator
+                + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
+        List<String> command = List.of(javaBin, "-Xmx256m",
+                "-javaagent:" + System.getProperty("otel.agent"),
+                "-Dotel.jmx.config=" + System.getProperty("otel.rules"),
+                "-Dotel.service.name=otel-bandwidth-test",
+                "-Dotel.traces.exporter=none", "-Dotel.logs.exporter=none",
+                "-Dotel.metrics.exporter=otlp,prometheus",
+                "-Dotel.exporter.otlp.protocol=http/protobuf",
+                "-Dotel.exporter.otlp.metrics.endpoint=" + otlp.endpoint(),
+                "-Dotel.metric.export.interval=1000",
+                "-Dotel.exporter.prometheus.host=127.0.0.1", "-Dotel.exporter.prometheus.port=" + metricsPort,
+                // MBean discovery every second or so at first, so the test does not wait a minute for new rows.
+                "-Dotel.jmx.discovery.delay=1000",
+                // Rows show 0 for 5 s after their MBean first shows them: five OTLP exports.
+                "-Dio.github.httpbandwidth.rowHoldSeconds=" + System.getProperty("otelTest.holdSeconds", "5"),
+                "-cp", classPath, OtelTestApp.class.getName());
+        app = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    appOutput.add(line);
+                    if (line.startsWith("HTTP_PORT=")) {
+                        port.complete(Integer.parseInt(line.substring(10)));
+                    }
+                }
+            } catch (IOException e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException("the app ended: " + appOutput));
+        }, "otel-app-output");
+        reader.setDaemon(true);
+        reader.start();
+        return port.get(120, TimeUnit.SECONDS);
+    }
+
+    /** curl's status, bytes uploaded and bytes downloaded; {@code endpoint} names the row when given. */
+    private static long[] curl(String url, Path upload, String endpoint) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
+                "%{http_code} %{size_upload} %{size_download}"));
+        if (upload != null) {
+            command.addAll(List.of("--data-binary", "@" + upload));
+        }
+        if (endpoint != null) {
+            command.addAll(List.of("-H", "X-Test-Endpoint: " + URLEncoder.encode(endpoint, StandardCharsets.UTF_8)));
+        }
+        command.add(url);
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Matcher m = Pattern.compile("(\\d+) (\\d+) (\\d+)").matcher(out);
+        assertThat(m.matches()).as("curl said " + out).isTrue();
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+    }
+
+    /** The last value of every series received, by {@link #key(OtlpReceiver.Point)}. */
+    private static Map<String, Long> latest(OtlpReceiver otlp) {
+        Map<String, Long> latest = new HashMap<>();
+        for (OtlpReceiver.Point p : otlp.points()) {
+            latest.put(key(p), p.value());
+        }
+        return latest;
+    }
+
+    private static String key(OtlpReceiver.Point p) {
+        return p.metric() + "|" + p.attributes();
+    }
+
+    private static String key(String metric, String... attributes) {
+        Map<String, String> sorted = new java.util.TreeMap<>();
+        for (int i = 0; i < attributes.length; i += 2) {
+            sorted.put(attributes[i], attributes[i + 1]);
+        }
+        return metric + "|" + sorted;
+    }
+
+    private static String route(String metric, String route, String... more) {
+        List<String> attributes = new ArrayList<>(List.of("handler", HANDLER, "http.route", route));
+        attributes.addAll(List.of(more));
+        return key("undertow.bandwidth.route." + metric, attributes.toArray(String[]::new));
+    }
+
+    private static String status(String metric, String route, String statusClass, String... more) {
+        List<String> attributes = new ArrayList<>(List.of("handler", HANDLER, "http.route", route,
+                "http.response.status_class", statusClass));
+        attributes.addAll(List.of(more));
+        return key("undertow.bandwidth.route.status." + metric, attributes.toArray(String[]::new));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void await(String what, BooleanSupplier condition) {
+        await(what, condition, () -> "");
+    }
+
+    /** Polls every 200 ms for up to 120 s (MBean discovery, the 5 s hold, 1 s exports). */
+    private void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            if (!app.isAlive()) {
+                throw new AssertionError("the app under the agent ended while waiting for " + what + ": " + appOutput);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 120 s: " + what + "; " + state.get() + "\napp: "
+                        + appOutput.stream().filter(l -> l.contains("WARN") || l.contains("SEVERE") || l.contains("jmx"))
+                        .limit(40).collect(Collectors.joining("\n")));
+            }
+            LockSupport.parkNanos(200_000_000L);
+        }
+    }
+}

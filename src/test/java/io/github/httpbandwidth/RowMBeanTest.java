@@ -1,0 +1,71 @@
+package io.github.httpbandwidth;
+
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The readers' row MBeans ({@code io.github.httpbandwidth.rows}, read by OpenTelemetry's JMX Metric Insight) with a
+ * ticker the test moves, traffic through a real Undertow: each figure born at zero from this MBean's own first read,
+ * a status class absent (null) until the row has one, one snapshot per second of reads.
+ */
+class RowMBeanTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
+
+    @Test
+    void eachFigureIsBornAtZeroFromThisMBeansFirstReadAndAClassIsAbsentUntilSeen() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        BandwidthStats stats = BandwidthStats.builder().name("reader-rows").ticker(now::get)
+                .rowHold(Duration.ofSeconds(15)).build();
+        stats.registerMBean(SERVER);
+        ObjectName row = MBeanPublisher.rowName("reader-rows", "/echo");
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, TopClientsTest.echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            TopClientsTest.post(http, null, 3_000, 100);
+            Await.completed(stats, 1);
+            assertThat(SERVER.isRegistered(row)).isTrue();
+            assertThat(SERVER.getAttribute(row, "Endpoint")).isEqualTo("/echo");
+            // First read at 1000 s: held.
+            assertThat(SERVER.getAttribute(row, "BytesReceived")).isEqualTo(0L);
+            assertThat(SERVER.getAttribute(row, "Requests2xx")).isEqualTo(0L);
+            assertThat(SERVER.getAttribute(row, "Requests4xx")).isNull();
+
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(row, "BytesReceived")).isEqualTo(3_000L);
+            assertThat(SERVER.getAttribute(row, "BytesSent")).isEqualTo(100L);
+            assertThat(SERVER.getAttribute(row, "Requests")).isEqualTo(1L);
+            assertThat(SERVER.getAttribute(row, "BytesReceived2xx")).isEqualTo(3_000L);
+
+            TopClientsTest.post(http, null, 10, 5, 404);
+            Await.completed(stats, 2);
+            // Within a second of the last snapshot the reads still show it; a second later, the 404.
+            assertThat(SERVER.getAttribute(row, "Requests")).isEqualTo(1L);
+            now.addAndGet(SECOND);
+            assertThat(SERVER.getAttribute(row, "Requests")).isEqualTo(2L);
+            assertThat(SERVER.getAttribute(row, "BytesReceived")).isEqualTo(3_010L);
+            // The 4xx class is new to this MBean: 0 for its own hold, then its figures.
+            assertThat(SERVER.getAttribute(row, "Requests4xx")).isEqualTo(0L);
+            assertThat(SERVER.getAttribute(row, "BytesSent4xx")).isEqualTo(0L);
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(row, "Requests4xx")).isEqualTo(1L);
+            assertThat(SERVER.getAttribute(row, "BytesSent4xx")).isEqualTo(5L);
+            assertThat(SERVER.getAttribute(row, "Requests2xx")).isEqualTo(1L);
+            assertThat(SERVER.getAttribute(row, "Requests5xx")).isNull();
+
+            // Hidden from the JMX exporter's rules (another domain) and gone with the handler.
+            assertThat(SERVER.queryNames(new ObjectName("io.github.httpbandwidth:*"), null)).noneMatch(
+                    n -> n.getDomain().equals(MBeanPublisher.ROWS_DOMAIN));
+        } finally {
+            stats.close();
+        }
+        assertThat(SERVER.isRegistered(row)).isFalse();
+    }
+}
