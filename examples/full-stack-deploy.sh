@@ -17,6 +17,12 @@
 # STACK_STATE_DIR (examples/scheduler-master/state: certificate, artifacts, logs, pids, Prometheus data; master i>1
 # keeps its certificate and artifacts in master-i below it),
 # JMX_EXPORTER_CONFIG (the agent's configuration, jmx-exporter-config.yaml at the repository root).
+#
+# AGENT=otel runs the masters under the OpenTelemetry Java agent instead (the jar from Maven Central), with the
+# shipped integrations/opentelemetry/bandwidth-otel-rules.yaml (OTEL_JMX_CONFIG), its metrics served in the Prometheus
+# format by the agent's Prometheus exporter on the same METRICS_PORT and scraped by the same Prometheus: the
+# undertow_bandwidth_* names (docs/BANDWIDTH_MONITORING.md, "OpenTelemetry", maps them to scheduler_http_*).
+# AGENT=jmx (the default) is the JMX exporter agent. Stop the stack before switching.
 set -euo pipefail
 # Debian's Maven 3.8.7 ends its quiet output with colour resets (ESC[0m) even in batch mode; this keeps them out.
 export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
@@ -24,8 +30,15 @@ export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/examples/scheduler-master"
 JAR="$EXAMPLE/target/scheduler-master.jar"
-AGENT="$EXAMPLE/target/agent/jmx_prometheus_javaagent.jar"
+READER="${AGENT:-jmx}"
+case "$READER" in
+  jmx|otel) ;;
+  *) printf 'full-stack-deploy: AGENT=%s is not a reader; use AGENT=jmx (the JMX exporter agent, the default) or AGENT=otel (the OpenTelemetry Java agent)\n' "$READER" >&2; exit 1 ;;
+esac
+AGENT_JAR="$EXAMPLE/target/agent/jmx_prometheus_javaagent.jar"
+OTEL_JAR="$EXAMPLE/target/agent/opentelemetry-javaagent.jar"
 RULES="${JMX_EXPORTER_CONFIG:-$ROOT/jmx-exporter-config.yaml}"
+OTEL_RULES="${OTEL_JMX_CONFIG:-$ROOT/integrations/opentelemetry/bandwidth-otel-rules.yaml}"
 MASTER_PORT="${MASTER_PORT:-8080}"
 METRICS_PORT="${METRICS_PORT:-9090}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
@@ -92,7 +105,7 @@ wait_for() {
 http_ok() { curl -fsS -o /dev/null --max-time 5 "$@"; }
 
 build_if_needed() {
-  if [ -f "$JAR" ] && [ -f "$AGENT" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$EXAMPLE/src" "$EXAMPLE/pom.xml" -newer "$JAR" -type f -print -quit)" ]; then
+  if [ -f "$JAR" ] && [ -f "$AGENT_JAR" ] && [ -f "$OTEL_JAR" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$EXAMPLE/src" "$EXAMPLE/pom.xml" -newer "$JAR" -type f -print -quit)" ]; then
     return 0
   fi
   command -v mvn >/dev/null || fail "Maven is needed to build the example and is not installed; install it: apt-get install -y maven"
@@ -107,7 +120,7 @@ build_if_needed() {
 check_agent_config() {
   [ -r "$RULES" ] || fail "$RULES is missing or unreadable"
   local out
-  if ! out="$(java "-javaagent:$AGENT=127.0.0.1:${1:-$METRICS_PORT}:$RULES" -cp "$JAR" \
+  if ! out="$(java "-javaagent:$AGENT_JAR=127.0.0.1:${1:-$METRICS_PORT}:$RULES" -cp "$JAR" \
       io.github.httpbandwidth.example.ConfigCheck 2>&1)"; then
     printf 'full-stack-deploy: the JMX exporter agent refuses its configuration (%s); nothing was started. It said:\n' "$RULES" >&2
     printf '%s\n' "$out" | grep -v '^\s*at ' | head -n 15 >&2
@@ -212,18 +225,25 @@ start() {
     fleet="$fleet
   Master $i:                          https://127.0.0.1:$(master_port "$i"), metrics http://127.0.0.1:$(metrics_port "$i")/metrics"
   done
+  local metrics_label="Metrics (JMX exporter agent):     " metric_prefix=scheduler_http reader_line="JMX exporter agent with $RULES"
+  if [ "$READER" = otel ]; then
+    metrics_label="Metrics (OpenTelemetry agent):    "
+    metric_prefix=undertow_bandwidth
+    reader_line="OpenTelemetry Java agent ($OTEL_JAR) with $OTEL_RULES, its Prometheus exporter"
+  fi
   cat <<EOF
 
 The stack runs.
+  Reader:                            $reader_line
   Scheduler master (HTTPS, HTTP/2):  https://127.0.0.1:$MASTER_PORT   (self-signed certificate: curl -k)
-  Metrics (JMX exporter agent):      http://127.0.0.1:$METRICS_PORT/metrics$fleet
+  $metrics_label http://127.0.0.1:$METRICS_PORT/metrics$fleet
   Prometheus:                        $prometheus_url
   Logs and pids:                     $RUN
 
 The API key is MASTER_API_KEY in $ENV_FILE (created on first start, mode 600):
   source $ENV_FILE
   curl -sk -H "Authorization: Bearer \$MASTER_API_KEY" https://localhost:$MASTER_PORT/jobs
-  curl -s http://localhost:$METRICS_PORT/metrics | grep scheduler_http
+  curl -s http://localhost:$METRICS_PORT/metrics | grep $metric_prefix
 
 JConsole (or VisualVM) attaches to the master as a local process:
   jconsole $mpid
@@ -241,15 +261,28 @@ start_master() {
     if [ "$i" = 1 ]; then say "The master already runs (pid $mpid)."; else say "Master $i already runs (pid $mpid)."; fi
     return 0
   fi
-  check_agent_config "$(metrics_port "$i")"
+  local agent_args reader_name
+  if [ "$READER" = otel ]; then
+    [ -r "$OTEL_RULES" ] || fail "$OTEL_RULES is missing or unreadable"
+    reader_name="OpenTelemetry agent's Prometheus exporter"
+    # Metrics only, served on 127.0.0.1; MBean discovery starts at 5 s intervals (then up to the agent's 1 minute).
+    agent_args=("-javaagent:$OTEL_JAR" "-Dotel.jmx.config=$OTEL_RULES" "-Dotel.service.name=$name"
+      -Dotel.traces.exporter=none -Dotel.logs.exporter=none -Dotel.metrics.exporter=prometheus
+      -Dotel.exporter.prometheus.host=127.0.0.1 "-Dotel.exporter.prometheus.port=$(metrics_port "$i")"
+      -Dotel.jmx.discovery.delay=5000)
+  else
+    check_agent_config "$(metrics_port "$i")"
+    reader_name="JMX exporter agent"
+    agent_args=("-javaagent:$AGENT_JAR=127.0.0.1:$(metrics_port "$i"):$RULES")
+  fi
   MASTER_HOST=127.0.0.1 MASTER_PORT="$(master_port "$i")" MASTER_ENV_FILE="$ENV_FILE" MASTER_STATE_DIR="$(master_state "$i")" \
-    setsid nohup java "-javaagent:$AGENT=127.0.0.1:$(metrics_port "$i"):$RULES" -jar "$JAR" \
+    setsid nohup java "${agent_args[@]}" -jar "$JAR" \
     >"$RUN/$name.log" 2>&1 </dev/null &
   mpid=$!
   echo "$mpid" > "$RUN/$name.pid"
   wait_for "Master $i" "$mpid" "$RUN/$name.log" http_ok -k "https://127.0.0.1:$(master_port "$i")/health" \
     || { stop_one "$name"; exit 1; }
-  wait_for "The JMX exporter agent of master $i" "$mpid" "$RUN/$name.log" http_ok "http://127.0.0.1:$(metrics_port "$i")/metrics" \
+  wait_for "The $reader_name of master $i" "$mpid" "$RUN/$name.log" http_ok "http://127.0.0.1:$(metrics_port "$i")/metrics" \
     || { stop_one "$name"; exit 1; }
 }
 

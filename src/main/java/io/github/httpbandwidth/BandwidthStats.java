@@ -126,7 +126,7 @@ public final class BandwidthStats implements AutoCloseable {
         this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
         this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
-        this.readerRows = new ReaderRows(this, builder.ticker);
+        this.readerRows = new ReaderRows(this, builder.ticker, publisher, rowHold);
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
         this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
@@ -160,6 +160,11 @@ public final class BandwidthStats implements AutoCloseable {
      */
     BandwidthSnapshot exportedSnapshot() {
         return snapshot(true);
+    }
+
+    /** The clients as the exported view shows them at {@code now} ({@link ClientTable#exported}); none when off. */
+    List<ClientSnapshot> exportedClients(long now) {
+        return clients == null ? List.of() : clients.exported(rowHold, now);
     }
 
     private BandwidthSnapshot snapshot(boolean exported) {
@@ -268,7 +273,7 @@ public final class BandwidthStats implements AutoCloseable {
 
     /**
      * The MBeans that go with the handler's: the console views, two per endpoint row (the console's and the readers'
-     * {@link RowMBean}), one per watched listener.
+     * {@link RowMBean}), one per watched listener, one per client row of the readers' view ({@link ClientRowMBean}).
      */
     Map<ObjectName, Supplier<Object>> children() {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
@@ -282,6 +287,7 @@ public final class BandwidthStats implements AutoCloseable {
             children.put(MBeanPublisher.listenerName(name, listener.name()),
                     () -> new ListenerMBean(this, listener.name()));
         }
+        children.putAll(readerRows.clientChildren());
         return children;
     }
 

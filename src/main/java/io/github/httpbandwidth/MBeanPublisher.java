@@ -61,6 +61,11 @@ final class MBeanPublisher {
         return name(ROWS_DOMAIN + ":name=" + name, "endpoint", endpoint);
     }
 
+    /** {@code io.github.httpbandwidth.rows:name=<name>,client=<client>}: {@link ClientRowMBean}. */
+    static ObjectName clientRowName(String name, String client) {
+        return name(ROWS_DOMAIN + ":name=" + name, "client", client);
+    }
+
     /** {@code io.github.httpbandwidth:type=BandwidthStats,name=<name>,listener=<listener>}, exported with the handler's. */
     static ObjectName listenerName(String name, String listener) {
         return name(objectName(name).toString(), "listener", listener);
@@ -119,6 +124,19 @@ final class MBeanPublisher {
             ObjectName objectName = name.get();
             for (MBeanServer server : registered.keySet()) {
                 registerChild(server, objectName, mbean);
+            }
+        }
+    }
+
+    /** A child MBean no longer wanted: unregistered from every server it is in. Never throws. */
+    synchronized void removeChild(ObjectName name) {
+        for (Map.Entry<MBeanServer, List<ObjectName>> there : registeredChildren.entrySet()) {
+            if (there.getValue().remove(name)) {
+                try {
+                    there.getKey().unregisterMBean(name);
+                } catch (JMException | RuntimeException e) {
+                    // Already gone (someone unregistered it by name): the goal is reached.
+                }
             }
         }
     }

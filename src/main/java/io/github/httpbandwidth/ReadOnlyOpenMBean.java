@@ -39,7 +39,7 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
                 operations, new MBeanNotificationInfo[0], new ImmutableDescriptor("immutableInfo=true"));
     }
 
-    /** One read of what the attributes show. */
+    /** One read of what the attributes show; null when there is nothing to show (every attribute then reads null). */
     abstract S snapshot();
 
     @Override
@@ -49,7 +49,8 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
             throw new AttributeNotFoundException(info.getClassName() + " has no attribute " + attribute
                     + "; see its MBeanInfo for the list");
         }
-        return found.read(snapshot());
+        S snapshot = snapshot();
+        return snapshot == null ? null : found.read(snapshot);
     }
 
     @Override
@@ -58,7 +59,7 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
         AttributeList list = new AttributeList(names.length);
         for (String name : names) {
             OpenAttribute<S> attribute = attributes.get(name);
-            if (attribute != null) {
+            if (attribute != null && snapshot != null) {
                 list.add(new Attribute(name, attribute.read(snapshot)));
             }
         }

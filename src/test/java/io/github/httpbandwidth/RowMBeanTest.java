@@ -68,4 +68,61 @@ class RowMBeanTest {
         }
         assertThat(SERVER.isRegistered(row)).isFalse();
     }
+
+    /**
+     * Client rows: an MBean per row of the exported view, registered when a client enters it, unregistered when it
+     * leaves; what a departed client's row had shown moves to (departed), so the rows' figures add up to the totals.
+     */
+    @Test
+    void clientRowsComeAndGoWithTheTableAndStillAddUp() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        BandwidthStats stats = BandwidthStats.builder().name("reader-clients").ticker(now::get)
+                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(2).rowHold(Duration.ofSeconds(15)).build();
+        stats.registerMBean(SERVER);
+        ObjectName endpointRow = MBeanPublisher.rowName("reader-clients", "(unmatched)");
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, TopClientsTest.echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            TopClientsTest.post(http, "w1", 5_000, 10);
+            TopClientsTest.post(http, "w2", 3_000, 10);
+            Await.completed(stats, 2);
+            // Any row MBean's read takes the view, and with it the client MBeans come.
+            SERVER.getAttribute(endpointRow, "Requests");
+            ObjectName w1 = MBeanPublisher.clientRowName("reader-clients", "w1");
+            ObjectName w2 = MBeanPublisher.clientRowName("reader-clients", "w2");
+            ObjectName departed = MBeanPublisher.clientRowName("reader-clients", "(departed)");
+            assertThat(SERVER.isRegistered(w1)).isTrue();
+            assertThat(SERVER.isRegistered(w2)).isTrue();
+            assertThat(SERVER.isRegistered(departed)).isFalse();
+            assertThat(SERVER.getAttribute(w1, "Client")).isEqualTo("w1");
+            assertThat(SERVER.getAttribute(w1, "BytesReceived")).isEqualTo(0L);
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(0L);
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(w1, "BytesReceived")).isEqualTo(5_000L);
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(3_000L);
+            assertThat(SERVER.getAttribute(w2, "Requests")).isEqualTo(1L);
+
+            // w3 pushes w2 (the least) out of the two rows.
+            TopClientsTest.post(http, "w3", 4_000, 10);
+            Await.completed(stats, 3);
+            now.addAndGet(SECOND);
+            SERVER.getAttribute(endpointRow, "Requests");
+            assertThat(SERVER.isRegistered(w2)).isFalse();
+            ObjectName w3 = MBeanPublisher.clientRowName("reader-clients", "w3");
+            assertThat(SERVER.isRegistered(w3)).isTrue();
+            assertThat(SERVER.getAttribute(departed, "BytesReceived")).isEqualTo(0L); // its own hold
+            assertThat(SERVER.getAttribute(w3, "BytesReceived")).isEqualTo(0L);
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(departed, "BytesReceived")).isEqualTo(3_000L);
+            long rows = 0;
+            for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
+                    + ":name=reader-clients,client=*"), null)) {
+                rows += (Long) SERVER.getAttribute(client, "BytesReceived");
+            }
+            assertThat(rows).isEqualTo(12_000L).isEqualTo(stats.snapshot().bytesReceived());
+        } finally {
+            stats.close();
+        }
+        assertThat(SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN + ":name=reader-clients,*"), null))
+                .isEmpty();
+    }
 }

@@ -73,11 +73,21 @@ class JobsApplicationTest {
     private BandwidthSnapshot completed(long requests) {
         long deadline = System.nanoTime() + 20_000_000_000L;
         BandwidthSnapshot s = stats.snapshot();
-        while ((s.requests() < requests || s.requestsInFlight() > 0) && System.nanoTime() < deadline) {
+        // The totals are written before an exchange's row and client: wait until those have every exchange too.
+        while ((s.requests() < requests || s.requestsInFlight() > 0 || rowRequests(s) < requests
+                || clientRequests(s) < requests) && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
             s = stats.snapshot();
         }
         assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
         return s;
+    }
+
+    private static long rowRequests(BandwidthSnapshot s) {
+        return s.endpoints().stream().mapToLong(row -> row.requests()).sum();
+    }
+
+    private static long clientRequests(BandwidthSnapshot s) {
+        return s.clients().stream().mapToLong(ClientSnapshot::requests).sum();
     }
 }

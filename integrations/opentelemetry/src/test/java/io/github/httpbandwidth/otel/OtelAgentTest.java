@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shipped {@code bandwidth-otel-rules.yaml} in the real OpenTelemetry Java agent (a child JVM running
  * {@link OtelTestApp}), exporting both ways at once: OTLP HTTP/protobuf to {@link OtlpReceiver}, which decodes the
  * agent's bytes with opentelemetry-proto, and the agent's Prometheus exporter, scraped. Every figure is compared
- * with curl's own byte counts; rows named with hostile text come back as exactly their names; every row's first
- * data point is 0.
+ * with curl's own byte counts; rows and clients named with hostile text come back as exactly their names; every
+ * row's first data point is 0; the client series add up to the totals.
  */
 class OtelAgentTest {
 
@@ -48,6 +48,9 @@ class OtelAgentTest {
     private static final List<String> HOSTILE = List.of("/a\"quote", "/back\\slash", "/com,ma", "/eq=ual", "/star*",
             "/ジョブ", "x\",http_route=\"/jobs/{id}", "io.github.httpbandwidth.rows:name=otel,endpoint=/jobs/{id}",
             "/jobs/{id} ", "(unmatched)x", "><Endpoints>bytesSent: 0");
+
+    /** Worker ids for the three job downloads: one plain, one that tries to forge another's label, one a fixed row's name. */
+    private static final List<String> WORKERS = List.of("w-a", "x\",client=\"w-a", "(other)");
 
     @TempDir
     Path work;
@@ -77,14 +80,18 @@ class OtelAgentTest {
                     .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
 
             long jobsOut = 0;
+            Map<String, Long> clientOut = new LinkedHashMap<>();
             for (int i = 0; i < 3; i++) {
-                long[] r = curl(base + "/jobs/" + i, null, null);
+                String worker = WORKERS.get(i);
+                long[] r = curl(base + "/jobs/" + i, null, null, worker);
                 assertThat(r[0]).isEqualTo(200);
                 jobsOut += r[2];
+                clientOut.merge(worker, r[2], Long::sum);
             }
             Path upload = work.resolve("upload.bin");
             Files.write(upload, new byte[54_321]);
-            long[] posted = curl(base + "/upload", upload, null);
+            long[] posted = curl(base + "/upload", upload, null, "w-b");
+            clientOut.merge("w-b", posted[2], Long::sum);
             long[] missing = curl(base + "/missing/x", null, null);
             assertThat(missing[0]).isEqualTo(404);
             Map<String, long[]> hostile = new LinkedHashMap<>();
@@ -111,6 +118,16 @@ class OtelAgentTest {
                 expected.put(route("body.io", h.getKey(), "network.io.direction", "transmit"), h.getValue()[2]);
                 expected.put(route("requests", h.getKey()), 1L);
             }
+            // Clients: the workers by their header (a key spelling a fixed row's name shows with a leading _), the
+            // rest by the remote address.
+            clientOut.put("127.0.0.1", missing[2] + hostile.values().stream().mapToLong(r -> r[2]).sum());
+            clientOut.forEach((client, bytes) -> expected.put(key("undertow.bandwidth.client.body.io", "handler",
+                    HANDLER, "client", client.equals("(other)") ? "_(other)" : client, "network.io.direction",
+                    "transmit"), bytes));
+            expected.put(key("undertow.bandwidth.client.body.io", "handler", HANDLER, "client", "w-b",
+                    "network.io.direction", "receive"), posted[1]);
+            expected.put(key("undertow.bandwidth.client.body.io", "handler", HANDLER, "client", "(other)",
+                    "network.io.direction", "transmit"), 0L);
             assertThat(posted[1]).isEqualTo(54_321);
 
             // The rows are found by the agent's next MBean discovery, then held at 0, then exact.
@@ -127,10 +144,20 @@ class OtelAgentTest {
             Set<String> names = new TreeSet<>(HOSTILE);
             names.addAll(List.of("/jobs/{id}", "/upload", "/missing/{x}", "(unmatched)", "(overflow)"));
             assertThat(routes).isEqualTo(names);
+            Set<String> clients = otlp.points().stream().filter(p -> p.metric().equals("undertow.bandwidth.client.requests"))
+                    .map(p -> p.attributes().get("client")).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> clientNames = new TreeSet<>(List.of("w-a", "w-b", "x\",client=\"w-a", "_(other)", "127.0.0.1",
+                    "(other)"));
+            assertThat(clients).isEqualTo(clientNames);
+            // The client series add up to the totals.
+            Map<String, Long> last = latest(otlp);
+            assertThat(last.entrySet().stream().filter(e -> e.getKey().startsWith("undertow.bandwidth.client.body.io|")
+                    && e.getKey().contains("network.io.direction=transmit")).mapToLong(Map.Entry::getValue).sum())
+                    .isEqualTo(totalOut);
             // Born at zero: every row's and every status class's first data point is 0.
             Map<String, Long> first = new HashMap<>();
             for (OtlpReceiver.Point p : otlp.points()) {
-                if (p.metric().startsWith("undertow.bandwidth.route.")) {
+                if (p.metric().startsWith("undertow.bandwidth.route.") || p.metric().startsWith("undertow.bandwidth.client.")) {
                     first.putIfAbsent(key(p), p.value());
                 }
             }
@@ -202,8 +229,15 @@ class OtelAgentTest {
         return port.get(120, TimeUnit.SECONDS);
     }
 
-    /** curl's status, bytes uploaded and bytes downloaded; {@code endpoint} names the row when given. */
     private static long[] curl(String url, Path upload, String endpoint) throws Exception {
+        return curl(url, upload, endpoint, null);
+    }
+
+    /**
+     * curl's status, bytes uploaded and bytes downloaded; {@code endpoint} names the row and {@code worker} the
+     * client when given.
+     */
+    private static long[] curl(String url, Path upload, String endpoint, String worker) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
                 "%{http_code} %{size_upload} %{size_download}"));
         if (upload != null) {
@@ -211,6 +245,9 @@ class OtelAgentTest {
         }
         if (endpoint != null) {
             command.addAll(List.of("-H", "X-Test-Endpoint: " + URLEncoder.encode(endpoint, StandardCharsets.UTF_8)));
+        }
+        if (worker != null) {
+            command.addAll(List.of("-H", "X-Worker-Id: " + worker));
         }
         command.add(url);
         Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();

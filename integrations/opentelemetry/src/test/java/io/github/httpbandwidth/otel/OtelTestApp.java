@@ -2,6 +2,7 @@ package io.github.httpbandwidth.otel;
 
 import io.github.httpbandwidth.BandwidthHandler;
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.EndpointClassifier;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -17,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * The application the tests run under the real OpenTelemetry agent, on 127.0.0.1 and an ephemeral port: a
  * {@link BandwidthHandler} named {@code otel} around {@code GET /jobs/{id}} (1000 bytes), {@code POST /upload}
  * (answers {@code n=<bytes read>}) and {@code GET /missing/{x}} (404, 9 bytes). The endpoint is the route template,
- * or the percent-decoded {@code X-Test-Endpoint} header when there is one, so a test can name a row anything.
+ * or the percent-decoded {@code X-Test-Endpoint} header when there is one, so a test can name a row anything; top
+ * clients by {@code X-Worker-Id}, else the remote address.
  * Prints {@code HTTP_PORT=<port>}; stops when its standard input closes.
  */
 public final class OtelTestApp {
@@ -33,7 +35,8 @@ public final class OtelTestApp {
             return header != null ? URLDecoder.decode(header, StandardCharsets.UTF_8)
                     : EndpointClassifier.routeTemplate().classify(exchange);
         };
-        BandwidthStats stats = BandwidthStats.builder().name("otel").classifier(classifier).build();
+        BandwidthStats stats = BandwidthStats.builder().name("otel").classifier(classifier)
+                .clientKey(ClientKey.parse("header:X-Worker-Id|remote-address")).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         byte[] job = "j".repeat(1000).getBytes(StandardCharsets.US_ASCII);
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")

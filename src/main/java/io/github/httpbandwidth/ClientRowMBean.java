@@ -1,0 +1,62 @@
+package io.github.httpbandwidth;
+
+import javax.management.openmbean.SimpleType;
+import java.util.List;
+
+/**
+ * One row of a handler's top clients as an MBean of its own, for readers that cannot iterate the handler's
+ * {@code Clients} table: {@code io.github.httpbandwidth.rows:name=<handler>,client=<client>}, registered while the
+ * client has a row ({@link ReaderRows}), read by the OpenTelemetry Java agent through the shipped rules.
+ *
+ * <ul>
+ *   <li>{@code Client}: the row's name as it is: the client key (cut to 128 characters), {@code (unidentified)},
+ *       {@code (other)} or {@code (departed)}; a reader takes the label from here, never from the ObjectName.</li>
+ *   <li>{@code BytesReceived}, {@code BytesSent}, {@code Requests}: the row as the exported view shows it
+ *       ({@link ClientTable#exported}), 0 from this MBean's first read until the row hold has passed.</li>
+ * </ul>
+ */
+final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
+
+    private static final long UNSEEN = Long.MIN_VALUE;
+
+    private final ReaderRows rows;
+    private final RowHold hold;
+    private final String client;
+    private long seen = UNSEEN;
+
+    ClientRowMBean(ReaderRows rows, RowHold hold, String handler, String client) {
+        super(ClientRowMBean.class.getName(), "Client row '" + client + "' of the Undertow handler '" + handler
+                + "', one MBean per row for readers that cannot iterate tables (OpenTelemetry); its figures read 0"
+                + " for the row hold after this MBean first shows them", ATTRIBUTES);
+        this.rows = rows;
+        this.hold = hold;
+        this.client = client;
+    }
+
+    @Override
+    synchronized ClientSnapshot snapshot() {
+        ReaderRows.View view = rows.view();
+        ClientSnapshot row = view.client(client);
+        if (row == null) {
+            // Left the table since this MBean was found: it is being unregistered; its figures are on (departed).
+            return null;
+        }
+        if (seen == UNSEEN) {
+            seen = view.now();
+        }
+        return hold.held(seen, view.now()) ? new ClientSnapshot(client, 0, 0, 0, row.errorBytes()) : row;
+    }
+
+    private static final List<OpenAttribute<ClientSnapshot>> ATTRIBUTES = List.of(
+            OpenAttribute.of("Client", "The row's name: the client key, (unidentified), (other) or (departed)",
+                    Unit.TEXT, SimpleType.STRING, ClientSnapshot::client),
+            OpenAttribute.of("BytesReceived", "Request body bytes of this client's completed exchanges (0 during the"
+                    + " row hold)", Unit.BYTES, SimpleType.LONG, ClientSnapshot::bytesReceived),
+            OpenAttribute.of("BytesSent", "Response body bytes of this client's completed exchanges (0 during the"
+                    + " row hold)", Unit.BYTES, SimpleType.LONG, ClientSnapshot::bytesSent),
+            OpenAttribute.of("Requests", "Completed exchanges of this client (0 during the row hold)",
+                    Unit.REQUESTS, SimpleType.LONG, ClientSnapshot::requests),
+            OpenAttribute.of("ErrorBytes", "How many of this row's bytes may belong to clients that left the table"
+                    + " before it came in (Space-Saving's bound)", Unit.BYTES, SimpleType.LONG,
+                    ClientSnapshot::errorBytes));
+}
