@@ -212,7 +212,7 @@ wait_promql "the size histogram's buckets under their standard name" \
 kill "$PROMETHEUS_PID" && wait "$PROMETHEUS_PID" 2>/dev/null || true
 PROMETHEUS_PID=""
 
-# 3b. The in-process exporter (examples/in-process-exporter, collector 1.6.0) in WildFly, as a WAR beside the agent:
+# 3b. The in-process exporter (examples/in-process-exporter, collector 1.7.0) in WildFly, as a WAR beside the agent:
 # the same rules over the same MBeans give the same figures.
 for port in $(shuf -i 40001-50000 -n 20); do port_free "$port" && { INPROCESS_PORT="$port"; break; }; done
 cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
