@@ -4,9 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -55,17 +51,13 @@ class OtelAgentTest {
     @TempDir
     Path work;
 
-    private Process app;
-    private final List<String> appOutput = Collections.synchronizedList(new ArrayList<>());
+    private OtelAgentApp app;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stopApp() throws Exception {
         if (app != null) {
-            app.getOutputStream().close();
-            if (!app.waitFor(30, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
+            app.close();
         }
     }
 
@@ -73,8 +65,8 @@ class OtelAgentTest {
     void otlpAndPrometheusCarryCurlsBytesPerRouteAndClassBornAtZero() throws Exception {
         try (OtlpReceiver otlp = new OtlpReceiver()) {
             int metricsPort = freePort();
-            int httpPort = startApp(otlp, metricsPort);
-            String base = "http://127.0.0.1:" + httpPort;
+            app = OtelAgentApp.start(otlp, metricsPort, System.getProperty("otelTest.holdSeconds", "5"));
+            String base = app.base();
             // The agent is exporting (the totals MBean is found at once) before any traffic.
             await("a first OTLP export with the handler's totals", () -> latest(otlp).keySet().stream()
                     .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
@@ -190,45 +182,6 @@ class OtelAgentTest {
         return Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
     }
 
-    private int startApp(OtlpReceiver otlp, int metricsPort) throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = "target/test-classes" + java.io.File.pathSeparator
-                + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
-        List<String> command = List.of(javaBin, "-Xmx256m",
-                "-javaagent:" + System.getProperty("otel.agent"),
-                "-Dotel.jmx.config=" + System.getProperty("otel.rules"),
-                "-Dotel.service.name=otel-bandwidth-test",
-                "-Dotel.traces.exporter=none", "-Dotel.logs.exporter=none",
-                "-Dotel.metrics.exporter=otlp,prometheus",
-                "-Dotel.exporter.otlp.protocol=http/protobuf",
-                "-Dotel.exporter.otlp.metrics.endpoint=" + otlp.endpoint(),
-                "-Dotel.metric.export.interval=1000",
-                "-Dotel.exporter.prometheus.host=127.0.0.1", "-Dotel.exporter.prometheus.port=" + metricsPort,
-                // MBean discovery every second or so at first, so the test does not wait a minute for new rows.
-                "-Dotel.jmx.discovery.delay=1000",
-                // Rows show 0 for 5 s after their MBean first shows them: five OTLP exports.
-                "-Dio.github.httpbandwidth.rowHoldSeconds=" + System.getProperty("otelTest.holdSeconds", "5"),
-                "-cp", classPath, OtelTestApp.class.getName());
-        app = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    appOutput.add(line);
-                    if (line.startsWith("HTTP_PORT=")) {
-                        port.complete(Integer.parseInt(line.substring(10)));
-                    }
-                }
-            } catch (IOException e) {
-                port.completeExceptionally(e);
-            }
-            port.completeExceptionally(new IllegalStateException("the app ended: " + appOutput));
-        }, "otel-app-output");
-        reader.setDaemon(true);
-        reader.start();
-        return port.get(120, TimeUnit.SECONDS);
-    }
-
     private static long[] curl(String url, Path upload, String endpoint) throws Exception {
         return curl(url, upload, endpoint, null);
     }
@@ -307,11 +260,11 @@ class OtelAgentTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!condition.getAsBoolean()) {
             if (!app.isAlive()) {
-                throw new AssertionError("the app under the agent ended while waiting for " + what + ": " + appOutput);
+                throw new AssertionError("the app under the agent ended while waiting for " + what + ": " + app.output());
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not within 120 s: " + what + "; " + state.get() + "\napp: "
-                        + appOutput.stream().filter(l -> l.contains("WARN") || l.contains("SEVERE") || l.contains("jmx"))
+                        + app.output().stream().filter(l -> l.contains("WARN") || l.contains("SEVERE") || l.contains("jmx"))
                         .limit(40).collect(Collectors.joining("\n")));
             }
             LockSupport.parkNanos(200_000_000L);

@@ -6,6 +6,7 @@ import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.EndpointClassifier;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HttpString;
 
 import java.lang.management.ManagementFactory;
@@ -17,7 +18,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The application the tests run under the real OpenTelemetry agent, on 127.0.0.1 and an ephemeral port: a
  * {@link BandwidthHandler} named {@code otel} around {@code GET /jobs/{id}} (1000 bytes), {@code POST /upload}
- * (answers {@code n=<bytes read>}) and {@code GET /missing/{x}} (404, 9 bytes). The endpoint is the route template,
+ * (answers {@code n=<bytes read>}), {@code GET /stream} (3000 bytes, chunked: no length) and
+ * {@code GET /missing/{x}} (404, 9 bytes). The endpoint is the route template,
  * or the percent-decoded {@code X-Test-Endpoint} header when there is one, so a test can name a row anything; top
  * clients by {@code X-Worker-Id}, else the remote address.
  * Prints {@code HTTP_PORT=<port>}; stops when its standard input closes.
@@ -44,6 +46,13 @@ public final class OtelTestApp {
                         .get("/jobs/{id}", exchange -> exchange.getResponseSender().send(ByteBuffer.wrap(job)))
                         .post("/upload", exchange -> exchange.getRequestReceiver().receiveFullBytes(
                                 (done, body) -> done.getResponseSender().send("n=" + body.length)))
+                        .get("/stream", new BlockingHandler(exchange -> {
+                            // No length: three flushed writes go out chunked.
+                            for (int i = 0; i < 3; i++) {
+                                exchange.getOutputStream().write(job);
+                                exchange.getOutputStream().flush();
+                            }
+                        }))
                         .get("/missing/{x}", exchange -> {
                             exchange.setStatusCode(404);
                             exchange.getResponseSender().send("not here!");

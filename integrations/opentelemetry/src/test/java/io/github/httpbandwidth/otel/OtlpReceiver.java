@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
@@ -23,8 +24,15 @@ import java.util.TreeMap;
  */
 final class OtlpReceiver implements AutoCloseable {
 
-    /** One data point: the metric, its attributes (sorted), its value, whether it was monotonic. */
-    record Point(String metric, String unit, Map<String, String> attributes, long value, boolean monotonic) {
+    /**
+     * One data point: the metric, its attributes (sorted), its value, whether it was monotonic; for a histogram,
+     * the value is its sum and {@code count} its count (-1 for sums and gauges).
+     */
+    record Point(String metric, String unit, Map<String, String> attributes, long value, boolean monotonic, long count) {
+
+        Point(String metric, String unit, Map<String, String> attributes, long value, boolean monotonic) {
+            this(metric, unit, attributes, value, monotonic, -1);
+        }
     }
 
     private final HttpServer server;
@@ -54,6 +62,13 @@ final class OtlpReceiver implements AutoCloseable {
         for (ResourceMetrics resource : request.getResourceMetricsList()) {
             for (ScopeMetrics scope : resource.getScopeMetricsList()) {
                 for (Metric metric : scope.getMetricsList()) {
+                    if (metric.hasHistogram()) {
+                        for (HistogramDataPoint point : metric.getHistogram().getDataPointsList()) {
+                            points.add(new Point(metric.getName(), metric.getUnit(), attributes(point.getAttributesList()),
+                                    Math.round(point.getSum()), true, point.getCount()));
+                        }
+                        continue;
+                    }
                     List<NumberDataPoint> data;
                     boolean monotonic;
                     if (metric.hasSum()) {
@@ -66,16 +81,22 @@ final class OtlpReceiver implements AutoCloseable {
                         continue;
                     }
                     for (NumberDataPoint point : data) {
-                        Map<String, String> attributes = new TreeMap<>();
-                        for (KeyValue kv : point.getAttributesList()) {
-                            attributes.put(kv.getKey(), kv.getValue().getStringValue());
-                        }
+                        Map<String, String> attributes = attributes(point.getAttributesList());
                         long value = point.hasAsInt() ? point.getAsInt() : Math.round(point.getAsDouble());
                         points.add(new Point(metric.getName(), metric.getUnit(), attributes, value, monotonic));
                     }
                 }
             }
         }
+    }
+
+    private static Map<String, String> attributes(List<KeyValue> list) {
+        Map<String, String> attributes = new TreeMap<>();
+        for (KeyValue kv : list) {
+            attributes.put(kv.getKey(), kv.getValue().hasIntValue() ? Long.toString(kv.getValue().getIntValue())
+                    : kv.getValue().getStringValue());
+        }
+        return attributes;
     }
 
     String endpoint() {
