@@ -268,7 +268,7 @@ public final class BandwidthStats implements AutoCloseable {
     private void rowAdmitted(Endpoint row) {
         publisher.addChild(() -> MBeanPublisher.endpointName(name, row.name), () -> new EndpointMBean(this, row.name));
         publisher.addChild(() -> MBeanPublisher.rowName(name, row.name),
-                () -> new RowMBean(readerRows, rowHold, name, row.name));
+                () -> new RowMBean(readerRows, rowHold, row.name));
     }
 
     /**
@@ -281,7 +281,7 @@ public final class BandwidthStats implements AutoCloseable {
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS), () -> ConsoleMBean.transfers(this));
         for (String row : endpoints.names()) {
             children.put(MBeanPublisher.endpointName(name, row), () -> new EndpointMBean(this, row));
-            children.put(MBeanPublisher.rowName(name, row), () -> new RowMBean(readerRows, rowHold, name, row));
+            children.put(MBeanPublisher.rowName(name, row), () -> new RowMBean(readerRows, rowHold, row));
         }
         for (ListenerWire listener : listeners) {
             children.put(MBeanPublisher.listenerName(name, listener.name()),

@@ -24,10 +24,8 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
     private final String client;
     private long seen = UNSEEN;
 
-    ClientRowMBean(ReaderRows rows, RowHold hold, String handler, String client) {
-        super(ClientRowMBean.class.getName(), "Client row '" + client + "' of the Undertow handler '" + handler
-                + "', one MBean per row for readers that cannot iterate tables (OpenTelemetry); its figures read 0"
-                + " for the row hold after this MBean first shows them", ATTRIBUTES);
+    ClientRowMBean(ReaderRows rows, RowHold hold, String client) {
+        super(SHAPE);
         this.rows = rows;
         this.hold = hold;
         this.client = client;
@@ -47,7 +45,10 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
         return hold.held(seen, view.now()) ? new ClientSnapshot(client, 0, 0, 0, row.errorBytes()) : row;
     }
 
-    private static final List<OpenAttribute<ClientSnapshot>> ATTRIBUTES = List.of(
+    /** One MBeanInfo for every client row: the client is in its ObjectName and its Client attribute. */
+    private static final Shape<ClientSnapshot> SHAPE = new Shape<>(ClientRowMBean.class.getName(), "One row of an"
+            + " Undertow handler's top clients, an MBean of its own for readers that cannot iterate tables"
+            + " (OpenTelemetry); its figures read 0 for the row hold after this MBean first shows them", List.of(
             OpenAttribute.of("Client", "The row's name: the client key, (unidentified), (other) or (departed)",
                     Unit.TEXT, SimpleType.STRING, ClientSnapshot::client),
             OpenAttribute.of("BytesReceived", "Request body bytes of this client's completed exchanges (0 during the"
@@ -58,5 +59,5 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
                     Unit.REQUESTS, SimpleType.LONG, ClientSnapshot::requests),
             OpenAttribute.of("ErrorBytes", "How many of this row's bytes may belong to clients that left the table"
                     + " before it came in (Space-Saving's bound)", Unit.BYTES, SimpleType.LONG,
-                    ClientSnapshot::errorBytes));
+                    ClientSnapshot::errorBytes)));
 }

@@ -24,19 +24,36 @@ import java.util.Map;
  */
 abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
 
-    private final Map<String, OpenAttribute<S>> attributes = new HashMap<>();
+    private final Map<String, OpenAttribute<S>> attributes;
     private final MBeanInfo info;
 
     ReadOnlyOpenMBean(String className, String description, List<? extends OpenAttribute<S>> attributes,
                       OpenMBeanOperationInfoSupport... operations) {
-        OpenMBeanAttributeInfoSupport[] infos = new OpenMBeanAttributeInfoSupport[attributes.size()];
-        for (int i = 0; i < infos.length; i++) {
-            OpenAttribute<S> attribute = attributes.get(i);
-            this.attributes.put(attribute.attributeName(), attribute);
-            infos[i] = attribute.info();
+        this(new Shape<>(className, description, attributes, operations));
+    }
+
+    /** An MBean of a shape many instances share (its MBeanInfo and attribute map are then held once). */
+    ReadOnlyOpenMBean(Shape<S> shape) {
+        this.attributes = shape.attributes;
+        this.info = shape.info;
+    }
+
+    /** The MBeanInfo and the attributes by name: what instances of one kind can share. */
+    static final class Shape<S> {
+        private final Map<String, OpenAttribute<S>> attributes = new HashMap<>();
+        private final MBeanInfo info;
+
+        Shape(String className, String description, List<? extends OpenAttribute<S>> attributes,
+              OpenMBeanOperationInfoSupport... operations) {
+            OpenMBeanAttributeInfoSupport[] infos = new OpenMBeanAttributeInfoSupport[attributes.size()];
+            for (int i = 0; i < infos.length; i++) {
+                OpenAttribute<S> attribute = attributes.get(i);
+                this.attributes.put(attribute.attributeName(), attribute);
+                infos[i] = attribute.info();
+            }
+            this.info = new OpenMBeanInfoSupport(className, description, infos, new OpenMBeanConstructorInfoSupport[0],
+                    operations, new MBeanNotificationInfo[0], new ImmutableDescriptor("immutableInfo=true"));
         }
-        this.info = new OpenMBeanInfoSupport(className, description, infos, new OpenMBeanConstructorInfoSupport[0],
-                operations, new MBeanNotificationInfo[0], new ImmutableDescriptor("immutableInfo=true"));
     }
 
     /** One read of what the attributes show; null when there is nothing to show (every attribute then reads null). */

@@ -84,7 +84,7 @@ final class ReaderRows {
             if (!clientMBeans.containsKey(client)) {
                 ObjectName name = MBeanPublisher.clientRowName(stats.name(), client);
                 clientMBeans.put(client, name);
-                publisher.addChild(() -> name, () -> new ClientRowMBean(this, hold, stats.name(), client));
+                publisher.addChild(() -> name, () -> new ClientRowMBean(this, hold, client));
             }
         }
     }
@@ -93,7 +93,7 @@ final class ReaderRows {
     Map<ObjectName, Supplier<Object>> clientChildren() {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
         clientMBeans.forEach((client, name) -> children.put(name,
-                () -> new ClientRowMBean(this, hold, stats.name(), client)));
+                () -> new ClientRowMBean(this, hold, client)));
         return children;
     }
 

@@ -34,10 +34,8 @@ final class RowMBean extends ReadOnlyOpenMBean<RowMBean.Reading> {
     /** When this MBean first read the row (0) and each class (1 to 5). */
     private final long[] seen = {UNSEEN, UNSEEN, UNSEEN, UNSEEN, UNSEEN, UNSEEN};
 
-    RowMBean(ReaderRows rows, RowHold hold, String handler, String endpoint) {
-        super(RowMBean.class.getName(), "Endpoint '" + endpoint + "' of the Undertow handler '" + handler
-                + "', one MBean per row for readers that cannot iterate tables (OpenTelemetry); each figure reads 0"
-                + " for the row hold after this MBean first shows it", ATTRIBUTES);
+    RowMBean(ReaderRows rows, RowHold hold, String endpoint) {
+        super(SHAPE);
         this.rows = rows;
         this.hold = hold;
         this.endpoint = endpoint;
@@ -74,7 +72,10 @@ final class RowMBean extends ReadOnlyOpenMBean<RowMBean.Reading> {
         return hold.held(seen[slot], now);
     }
 
-    private static final List<OpenAttribute<Reading>> ATTRIBUTES = attributes();
+    /** One MBeanInfo for every row: the row's name is in its ObjectName and its Endpoint attribute. */
+    private static final Shape<Reading> SHAPE = new Shape<>(RowMBean.class.getName(), "One endpoint row of an"
+            + " Undertow handler, an MBean of its own for readers that cannot iterate tables (OpenTelemetry); each"
+            + " figure reads 0 for the row hold after this MBean first shows it", attributes());
 
     private static List<OpenAttribute<Reading>> attributes() {
         List<OpenAttribute<Reading>> all = new ArrayList<>();

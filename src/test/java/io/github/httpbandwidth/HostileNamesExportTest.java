@@ -86,6 +86,57 @@ class HostileNamesExportTest {
     }
 
     /**
+     * The readers' row MBeans (what the OpenTelemetry rules read): every endpoint and client sent has its MBean, whose
+     * {@code Endpoint} or {@code Client} attribute is its name exactly and whose figures are the row's, per status
+     * class too; no other row has one. The ObjectName only identifies the MBean: a reader takes the name from the
+     * attribute, so whatever a name holds it can neither fail to register nor pass for another.
+     */
+    @Test
+    void readerRowMBeansGiveEachNameItsOwnRow() throws Exception {
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName pattern = new javax.management.ObjectName(MBeanPublisher.ROWS_DOMAIN
+                + ":name=" + HANDLER + ",*");
+        // A read of any row takes the view, and with it registers the client rows' MBeans.
+        server.getAttribute(MBeanPublisher.rowName(HANDLER, EndpointTable.UNMATCHED), "Requests");
+        Map<String, List<Long>> endpoints = new TreeMap<>();
+        Map<String, List<Long>> classes = new TreeMap<>();
+        Map<String, List<Long>> clients = new TreeMap<>();
+        for (javax.management.ObjectName name : server.queryNames(pattern, null)) {
+            if (name.getKeyProperty("client") != null) {
+                assertThat(clients.put((String) server.getAttribute(name, "Client"), figures(server, name, ""))).isNull();
+                continue;
+            }
+            String endpoint = (String) server.getAttribute(name, "Endpoint");
+            assertThat(endpoints.put(endpoint, figures(server, name, ""))).isNull();
+            for (String statusClass : List.of("1xx", "2xx", "3xx", "4xx", "5xx")) {
+                if (server.getAttribute(name, "Requests" + statusClass) != null) {
+                    classes.put(statusClass + " " + endpoint, figures(server, name, statusClass));
+                }
+            }
+        }
+        Map<String, List<Long>> sentEndpoints = new TreeMap<>();
+        sent.endpoints.forEach((endpoint, row) -> sentEndpoints.put(endpoint, List.of(row.bytesReceived, row.bytesSent, row.requests)));
+        sentEndpoints.putIfAbsent(EndpointTable.UNMATCHED, List.of(0L, 0L, 0L));
+        sentEndpoints.putIfAbsent(EndpointTable.OVERFLOW, List.of(0L, 0L, 0L));
+        assertThat(endpoints).isEqualTo(sentEndpoints);
+        Map<String, List<Long>> sentClasses = new TreeMap<>();
+        sent.statusClasses.forEach((statusClass, rows) -> rows.forEach((endpoint, row) ->
+                sentClasses.put(statusClass + " " + endpoint, List.of(row.bytesReceived, row.bytesSent, row.requests))));
+        assertThat(classes).isEqualTo(sentClasses);
+        Map<String, List<Long>> sentClients = new TreeMap<>();
+        sent.clients.forEach((client, row) -> sentClients.put(client, List.of(row.bytesReceived, row.bytesSent, row.requests)));
+        sentClients.put(ClientTable.OTHER, List.of(0L, 0L, 0L));
+        assertThat(clients).isEqualTo(sentClients);
+    }
+
+    private static List<Long> figures(javax.management.MBeanServer server, javax.management.ObjectName name,
+                                      String statusClass) throws Exception {
+        return List.of((Long) server.getAttribute(name, "BytesReceived" + statusClass),
+                (Long) server.getAttribute(name, "BytesSent" + statusClass),
+                (Long) server.getAttribute(name, "Requests" + statusClass));
+    }
+
+    /**
      * Every endpoint, status-class and client series of {@code handler} is one of the rows sent, with that row's
      * exact figures; every row sent has its series; the totals are single series equal to the rows' sums; and no
      * family of the whole scrape needed {@code _objectname} to tell series apart.

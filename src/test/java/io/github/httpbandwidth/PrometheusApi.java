@@ -62,7 +62,12 @@ final class PrometheusApi {
 
     /** The value of a query that must return exactly one series. */
     double single(String promql) throws Exception {
-        List<Map<String, Object>> result = query(promql);
+        return single(promql, null);
+    }
+
+    /** The one series' value of an instant query at {@code timeSeconds} (now when null). */
+    double single(String promql, Double timeSeconds) throws Exception {
+        List<Map<String, Object>> result = query(promql, timeSeconds);
         if (result.size() != 1) {
             throw new AssertionError("expected one series from " + promql + ", got " + result);
         }

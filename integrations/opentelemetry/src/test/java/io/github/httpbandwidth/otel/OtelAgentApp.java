@@ -77,6 +77,13 @@ final class OtelAgentApp implements AutoCloseable {
         }
     }
 
+    /** A free port on 127.0.0.1 for the agent's Prometheus exporter. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     String base() {
         return "http://127.0.0.1:" + httpPort;
     }

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,8 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +60,7 @@ class OtelAgentTest {
     @Test
     void otlpAndPrometheusCarryCurlsBytesPerRouteAndClassBornAtZero() throws Exception {
         try (OtlpReceiver otlp = new OtlpReceiver()) {
-            int metricsPort = freePort();
+            int metricsPort = OtelAgentApp.freePort();
             app = OtelAgentApp.start(otlp, metricsPort, System.getProperty("otelTest.holdSeconds", "5"));
             String base = app.base();
             // The agent is exporting (the totals MBean is found at once) before any traffic.
@@ -186,29 +182,19 @@ class OtelAgentTest {
         return curl(url, upload, endpoint, null);
     }
 
-    /**
-     * curl's status, bytes uploaded and bytes downloaded; {@code endpoint} names the row and {@code worker} the
-     * client when given.
-     */
+    /** curl's figures ({@link Curl#run}); {@code endpoint} names the row and {@code worker} the client when given. */
     private static long[] curl(String url, Path upload, String endpoint, String worker) throws Exception {
-        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
-                "%{http_code} %{size_upload} %{size_download}"));
+        List<String> args = new ArrayList<>();
         if (upload != null) {
-            command.addAll(List.of("--data-binary", "@" + upload));
+            args.addAll(List.of("--data-binary", "@" + upload));
         }
         if (endpoint != null) {
-            command.addAll(List.of("-H", "X-Test-Endpoint: " + URLEncoder.encode(endpoint, StandardCharsets.UTF_8)));
+            args.addAll(List.of("-H", "X-Test-Endpoint: " + URLEncoder.encode(endpoint, StandardCharsets.UTF_8)));
         }
         if (worker != null) {
-            command.addAll(List.of("-H", "X-Worker-Id: " + worker));
+            args.addAll(List.of("-H", "X-Worker-Id: " + worker));
         }
-        command.add(url);
-        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Matcher m = Pattern.compile("(\\d+) (\\d+) (\\d+)").matcher(out);
-        assertThat(m.matches()).as("curl said " + out).isTrue();
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+        return Curl.run(url, args.toArray(String[]::new));
     }
 
     /** The last value of every series received, by {@link #key(OtlpReceiver.Point)}. */
@@ -243,12 +229,6 @@ class OtelAgentTest {
                 "http.response.status_class", statusClass));
         attributes.addAll(List.of(more));
         return key("undertow.bandwidth.route.status." + metric, attributes.toArray(String[]::new));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private void await(String what, BooleanSupplier condition) {

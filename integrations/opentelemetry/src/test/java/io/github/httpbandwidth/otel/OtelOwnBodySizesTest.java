@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +38,7 @@ class OtelOwnBodySizesTest {
     @Test
     void theAgentsOwnSizesReadTheLengthHeaderOursCountTheBytes() throws Exception {
         try (OtlpReceiver otlp = new OtlpReceiver();
-             OtelAgentApp app = OtelAgentApp.start(otlp, freePort(), "0",
+             OtelAgentApp app = OtelAgentApp.start(otlp, OtelAgentApp.freePort(), "0",
                      "-Dotel.instrumentation.http.server.emit-experimental-telemetry=true")) {
             await(app, "a first export", () -> latest(otlp, "undertow.bandwidth.requests") >= 0);
             Path upload = work.resolve("upload.bin");
@@ -50,7 +47,7 @@ class OtelOwnBodySizesTest {
             table.add("| case | sent / read by curl | ours (in / out) | agent's request body size | agent's response body size |");
 
             Figures before = figures(otlp);
-            long[] fixed = curl(app.base() + "/upload", "--data-binary", "@" + upload);
+            long[] fixed = Curl.run(app.base() + "/upload", "--data-binary", "@" + upload);
             Figures fixedDelta = settle(app, otlp, before, 1);
             table.add(fixedDelta.row("fixed-length upload", fixed));
             assertThat(fixedDelta.oursIn).isEqualTo(10_000);
@@ -59,14 +56,14 @@ class OtelOwnBodySizesTest {
             assertThat(fixedDelta.requestCount).isEqualTo(1);
 
             before = figures(otlp);
-            long[] chunked = curl(app.base() + "/upload", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + upload);
+            long[] chunked = Curl.run(app.base() + "/upload", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + upload);
             Figures chunkedDelta = settle(app, otlp, before, 1);
             table.add(chunkedDelta.row("chunked upload", chunked));
             assertThat(chunkedDelta.oursIn).isEqualTo(10_000);
             assertThat(chunkedDelta.requestCount).as("the agent has no request size without a length").isZero();
 
             before = figures(otlp);
-            long[] streamed = curl(app.base() + "/stream");
+            long[] streamed = Curl.run(app.base() + "/stream");
             Figures streamedDelta = settle(app, otlp, before, 1);
             table.add(streamedDelta.row("streamed download", streamed));
             assertThat(streamed[2]).isEqualTo(3_000);
@@ -152,25 +149,6 @@ class OtelOwnBodySizesTest {
             }
         }
         return value;
-    }
-
-    private static long[] curl(String url, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
-                "%{http_code} %{size_upload} %{size_download}"));
-        command.addAll(List.of(args));
-        command.add(url);
-        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Matcher m = Pattern.compile("(\\d+) (\\d+) (\\d+)").matcher(out);
-        assertThat(m.matches()).as("curl said " + out).isTrue();
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Polls every 200 ms for up to 60 s. */
