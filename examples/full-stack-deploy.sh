@@ -8,6 +8,14 @@
 #   examples/full-stack-deploy.sh status   says what runs
 #   examples/full-stack-deploy.sh restart-master N
 #                                          stops master N and starts it again (a fleet member's restart)
+#   examples/full-stack-deploy.sh stop-collector [G] | start-collector [G] | stop-central | start-central
+#                                          (CENTRAL=1) an outage of collector G (1 by default) or of the central
+#                                          store, and its end
+#
+# CENTRAL=1 (with MASTERS=N) runs the fleet on two tiers instead of one Prometheus: a collector (vmagent) per group of
+# MASTERS_PER_COLLECTOR masters, remote-writing to a central store (VictoriaMetrics) that answers the Prometheus query
+# API at CENTRAL_URL (also written into .env), with the shipped recording rules and alerts evaluated there by
+# vmalert. See examples/fleet/central.sh for its ports.
 #
 # MASTERS=N (1 to 9, default 1) starts a fleet of N masters, each under its own agent, all scraped by the one
 # Prometheus (instance label 127.0.0.1:<its metrics port>). They share the API key.
@@ -47,6 +55,11 @@ STATE="${STACK_STATE_DIR:-$EXAMPLE/state}"
 ENV_FILE="${MASTER_ENV_FILE:-$ROOT/.env}"
 RUN="$STATE/run"
 PROM_DIR="$STATE/prometheus"
+CENTRAL="${CENTRAL:-0}"
+case "$CENTRAL" in
+  0|1) ;;
+  *) printf 'full-stack-deploy: CENTRAL=%s: use CENTRAL=1 (collectors and a central store) or leave it out\n' "$CENTRAL" >&2; exit 1 ;;
+esac
 
 say() { printf '%s\n' "$*"; }
 fail() { printf 'full-stack-deploy: %s\n' "$*" >&2; exit 1; }
@@ -76,6 +89,8 @@ started_masters() {
   done | sort -n
 }
 prometheus_pid() { running_pid prometheus "--storage.tsdb.path=$PROM_DIR/data"; }
+# shellcheck source=fleet/central.sh
+. "$ROOT/examples/fleet/central.sh"
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -191,20 +206,25 @@ start() {
     port_taken "$(metrics_port "$i")" && fail "port $(metrics_port "$i") (METRICS_PORT$of) on 127.0.0.1 is taken by another program; stop it or set METRICS_PORT. Nothing was started."
     [ "$(metrics_port "$i")" != "$PROMETHEUS_PORT" ] || fail "master $i's agent would listen on PROMETHEUS_PORT $PROMETHEUS_PORT; set METRICS_PORT or PROMETHEUS_PORT apart. Nothing was started."
   done
-  if [ -z "$ppid" ]; then
+  if [ "$CENTRAL" = 1 ]; then
+    check_central_ports
+  elif [ -z "$ppid" ]; then
     port_taken "$PROMETHEUS_PORT" && fail "port $PROMETHEUS_PORT (PROMETHEUS_PORT) on 127.0.0.1 is taken by another program; stop it or set PROMETHEUS_PORT. Nothing was started."
   fi
 
   # Never rebuild the jar under a running master: a JVM whose jar is replaced can fail on its next class load.
   [ -n "$any_running" ] || build_if_needed
-  prepare_prometheus_config
+  if [ "$CENTRAL" = 1 ]; then prepare_central_tier; else prepare_prometheus_config; fi
 
   for i in $(seq 1 "$MASTERS"); do
     start_master "$i"
   done
 
   local prometheus_url="not running"
-  if [ -n "$ppid" ]; then
+  if [ "$CENTRAL" = 1 ]; then
+    start_central_tier
+    prometheus_url="none: CENTRAL=1 (the central store below)"
+  elif [ -n "$ppid" ]; then
     # It may have been started for another number of masters: it reads its targets again on SIGHUP.
     kill -HUP "$ppid"
     say "Prometheus already runs (pid $ppid); its targets are the $MASTERS master(s) now."
@@ -238,6 +258,7 @@ The stack runs.
   Scheduler master (HTTPS, HTTP/2):  https://127.0.0.1:$MASTER_PORT   (self-signed certificate: curl -k)
   $metrics_label http://127.0.0.1:$METRICS_PORT/metrics$fleet
   Prometheus:                        $prometheus_url
+$([ "$CENTRAL" = 1 ] && central_summary)
   Logs and pids:                     $RUN
 
 The API key is MASTER_API_KEY in $ENV_FILE (created on first start, mode 600):
@@ -308,6 +329,9 @@ stop_one() {
     master) pid="$(master_pid 1 || true)" ;;
     master-*) pid="$(master_pid "${name#master-}" || true)" ;;
     prometheus) pid="$(prometheus_pid || true)" ;;
+    central) pid="$(central_pid || true)" ;;
+    vmalert) pid="$(vmalert_pid || true)" ;;
+    collector-*) pid="$(collector_pid "${name#collector-}" || true)" ;;
   esac
   if [ -z "$pid" ]; then
     rm -f "$RUN/$name.pid"
@@ -327,8 +351,9 @@ stop_one() {
 
 stop() {
   local before i
-  before="$( (prometheus_pid; for i in $(started_masters); do master_pid "$i"; done) 2>/dev/null || true)"
+  before="$( (prometheus_pid; central_pids; for i in $(started_masters); do master_pid "$i"; done) 2>/dev/null || true)"
   stop_one prometheus
+  stop_central_tier
   for i in $(started_masters); do
     stop_one "$(master_name "$i")"
   done
@@ -357,6 +382,9 @@ status() {
   else
     say "prometheus: not running"
   fi
+  if [ -f "$RUN/central.pid" ] || [ -n "$(started_collectors)" ] || [ -f "$RUN/vmalert.pid" ]; then
+    central_status && any=0
+  fi
   return $any
 }
 
@@ -365,5 +393,9 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   restart-master) restart_master "${2:-}" ;;
-  *) say "usage: $0 start|stop|status|restart-master N" >&2; exit 2 ;;
+  stop-collector) stop_one "collector-$(collector_number "${2:-}")" ;;
+  start-collector) mkdir -p "$RUN"; start_collector "$(collector_number "${2:-}")" again; say "Collector $(collector_number "${2:-}") runs." ;;
+  stop-central) stop_one central ;;
+  start-central) mkdir -p "$RUN"; start_central; say "The central store runs: $CENTRAL_URL" ;;
+  *) say "usage: $0 start|stop|status|restart-master N|stop-collector [G]|start-collector [G]|stop-central|start-central" >&2; exit 2 ;;
 esac
