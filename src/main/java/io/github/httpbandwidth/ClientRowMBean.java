@@ -9,8 +9,8 @@ import java.util.List;
  * client has a row ({@link ReaderRows}), read by the OpenTelemetry Java agent through the shipped rules.
  *
  * <ul>
- *   <li>{@code Client}: the row's name as it is: the client key (cut to 128 characters), {@code (unidentified)},
- *       {@code (other)} or {@code (departed)}; a reader takes the label from here, never from the ObjectName.</li>
+ *   <li>{@code Client}: the row's name as it is: the client key (cut to 128 characters), {@code (unidentified)} or
+ *       {@code (other)}; a reader takes the label from here, never from the ObjectName.</li>
  *   <li>{@code BytesReceived}, {@code BytesSent}, {@code Requests}: the row as the exported view shows it
  *       ({@link ClientTable#exported}), 0 from this MBean's first read until the row hold has passed.</li>
  * </ul>
@@ -36,7 +36,7 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
         ReaderRows.View view = rows.view();
         ClientSnapshot row = view.client(client);
         if (row == null) {
-            // Left the table since this MBean was found: it is being unregistered; its figures are on (departed).
+            // Left the table since this MBean was found: it is being unregistered; its series ends with what it showed.
             return null;
         }
         if (seen == UNSEEN) {
@@ -49,7 +49,7 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
     private static final Shape<ClientSnapshot> SHAPE = new Shape<>(ClientRowMBean.class.getName(), "One row of an"
             + " Undertow handler's top clients, an MBean of its own for readers that cannot iterate tables"
             + " (OpenTelemetry); its figures read 0 for the row hold after this MBean first shows them", List.of(
-            OpenAttribute.of("Client", "The row's name: the client key, (unidentified), (other) or (departed)",
+            OpenAttribute.of("Client", "The row's name: the client key, (unidentified) or (other)",
                     Unit.TEXT, SimpleType.STRING, ClientSnapshot::client),
             OpenAttribute.of("BytesReceived", "Request body bytes of this client's completed exchanges (0 during the"
                     + " row hold)", Unit.BYTES, SimpleType.LONG, ClientSnapshot::bytesReceived),

@@ -17,9 +17,11 @@ import java.util.function.Supplier;
  *
  * <p>Clients come and go, so their MBeans are kept in step with the table here, when a snapshot is taken (on a
  * reader's thread, never on a request's): one per row of the clients' exported view ({@link ClientTable#exported}:
- * the kept clients, {@code (unidentified)}, {@code (other)}, {@code (departed)}), registered when a client enters the
- * view and unregistered when it leaves it. What a departed client's MBean had shown is then on {@code (departed)},
- * so the rows' increases still add up to the totals' as clients churn.
+ * the kept clients, {@code (unidentified)}, {@code (other)}), registered when a client enters the view and
+ * unregistered when it leaves it. A departed client's series ends with what its MBean had shown, and {@code (other)}
+ * gets only what no client row showed, so the rows' increases still add up to the totals' as clients churn. The view's
+ * {@code (departed)} row, what departed rows had shown, has no MBean: their series counted it already (the JMX
+ * exporter's rules leave it out for the same reason).
  */
 final class ReaderRows {
 
@@ -81,7 +83,7 @@ final class ReaderRows {
             }
         }
         for (String client : clients.keySet()) {
-            if (!clientMBeans.containsKey(client)) {
+            if (!clientMBeans.containsKey(client) && !client.equals(ClientTable.DEPARTED)) {
                 ObjectName name = MBeanPublisher.clientRowName(stats.name(), client);
                 clientMBeans.put(client, name);
                 publisher.addChild(() -> name, () -> new ClientRowMBean(this, hold, client));

@@ -71,7 +71,8 @@ class RowMBeanTest {
 
     /**
      * Client rows: an MBean per row of the exported view, registered when a client enters it, unregistered when it
-     * leaves; what a departed client's row had shown moves to (departed), so the rows' figures add up to the totals.
+     * leaves; a departed client's series ends with what it showed and (other) gets only what no row showed, so the
+     * series' increases add up to the totals.
      */
     @Test
     void clientRowsComeAndGoWithTheTableAndStillAddUp() throws Exception {
@@ -108,17 +109,22 @@ class RowMBeanTest {
             SERVER.getAttribute(endpointRow, "Requests");
             assertThat(SERVER.isRegistered(w2)).isFalse();
             ObjectName w3 = MBeanPublisher.clientRowName("reader-clients", "w3");
+            ObjectName other = MBeanPublisher.clientRowName("reader-clients", "(other)");
             assertThat(SERVER.isRegistered(w3)).isTrue();
-            assertThat(SERVER.getAttribute(departed, "BytesReceived")).isEqualTo(0L); // its own hold
-            assertThat(SERVER.getAttribute(w3, "BytesReceived")).isEqualTo(0L);
+            assertThat(SERVER.getAttribute(w3, "BytesReceived")).isEqualTo(0L); // its own hold
+            assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(0L);
             now.addAndGet(15 * SECOND);
-            assertThat(SERVER.getAttribute(departed, "BytesReceived")).isEqualTo(3_000L);
+            // w2's series ended at the 3,000 it showed; (other) got nothing (no byte went unshown), and (departed),
+            // what departed rows had shown, has no MBean: w2's series counted it.
+            assertThat(SERVER.getAttribute(w3, "BytesReceived")).isEqualTo(4_000L);
+            assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(0L);
+            assertThat(SERVER.isRegistered(departed)).isFalse();
             long rows = 0;
             for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
                     + ":name=reader-clients,client=*"), null)) {
                 rows += (Long) SERVER.getAttribute(client, "BytesReceived");
             }
-            assertThat(rows).isEqualTo(12_000L).isEqualTo(stats.snapshot().bytesReceived());
+            assertThat(rows + 3_000).isEqualTo(12_000L).isEqualTo(stats.snapshot().bytesReceived());
         } finally {
             stats.close();
         }
