@@ -42,7 +42,14 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
         if (seen == UNSEEN) {
             seen = view.now();
         }
-        return hold.held(seen, view.now()) ? new ClientSnapshot(client, 0, 0, 0, row.errorBytes()) : row;
+        if (!hold.held(seen, view.now())) {
+            return row;
+        }
+        // The error of a held client row covers what it does not show yet (ClientSnapshot#errorBytes); the fixed
+        // rows' errors mean something else and stay as they are.
+        long hidden = ClientTable.OTHER.equals(client) || ClientTable.UNIDENTIFIED.equals(client)
+                ? 0 : row.bytesReceived() + row.bytesSent();
+        return new ClientSnapshot(client, 0, 0, 0, row.errorBytes() + hidden);
     }
 
     /** One MBeanInfo for every client row: the client is in its ObjectName and its Client attribute. */

@@ -10,8 +10,11 @@ package io.github.httpbandwidth;
  * @param requests its completed exchanges since it entered the table (exact)
  * @param errorBytes for a client: at most this many of its body bytes (in and out) are counted in {@code (other)}
  *         instead of its row, because it moved them before it last entered the table; never more than all bytes
- *         divided by the table's capacity. For {@code (other)}: no client counted there moved more than this many
- *         body bytes in all. 0 for {@code (unidentified)}.
+ *         divided by the table's capacity, plus, while a reader's row hold shows the row as 0, what the row
+ *         counted and does not show yet. So a client's body bytes (in and out) since the handler started lie
+ *         between {@code bytesReceived + bytesSent} and that plus {@code errorBytes}. For {@code (other)}: the
+ *         table's least weight, the most body bytes any client not kept can have moved since the handler started;
+ *         summed over instances, it bounds a client missing from their tables. 0 for {@code (unidentified)}.
  *
  * <p>Stability: the accessors are supported; do not construct it (new components may be added).
  */

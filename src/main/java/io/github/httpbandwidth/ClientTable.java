@@ -47,7 +47,7 @@ final class ClientTable {
     private static final int OTHER_ROW = 1;
     static final int MAX_NAME_LENGTH = 128;
     /**
-     * The default number of clients kept: each one is 3 series per scrape (153 per handler in all), and any client
+     * The default number of clients kept: each one is 4 series per scrape (204 per handler in all), and any client
      * that moved more than 2% of the bytes is certain to be kept, with its row missing at most 2% of all bytes.
      */
     static final int DEFAULT_CAPACITY = 50;
@@ -223,7 +223,10 @@ final class ClientTable {
                 e.shownSent = e.bytesSent;
                 e.requestsShown = e.requests;
             }
-            rows.add(new ClientSnapshot(e.name, e.shownReceived, e.shownSent, e.requestsShown, e.error));
+            // Held, the row does not show all it counted yet: the error covers that too, so that what the client
+            // moved since the handler started always lies between the row's bytes and those plus its error.
+            rows.add(new ClientSnapshot(e.name, e.shownReceived, e.shownSent, e.requestsShown,
+                    e.error + (e.bytesReceived - e.shownReceived) + (e.bytesSent - e.shownSent)));
         }
         rows.sort(BUSIEST_FIRST);
         if (unidentifiedRequests > 0) {

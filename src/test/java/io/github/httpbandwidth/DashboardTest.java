@@ -60,6 +60,16 @@ class DashboardTest {
             });
         }
 
+        // The fleet's top-client bounds (recording rules, evaluated every 5 s) with those rows past their hold.
+        Await.until("scheduler_fleet:http_client_bytes:lower above 0", () -> {
+            try {
+                List<Map<String, Object>> result = prometheus.query("sum(scheduler_fleet:http_client_bytes:lower)");
+                return result.size() == 1 && PrometheusApi.valueOf(result.get(0)) > 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
         uploads();
         unauthorized();
         long after = before + KnownTraffic.UPLOADS + 1;

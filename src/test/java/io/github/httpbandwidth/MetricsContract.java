@@ -22,6 +22,7 @@ final class MetricsContract {
         "scheduler_http_requests_in_flight", "scheduler_http_request_size_bytes_avg",
         "scheduler_http_response_size_bytes_avg", "scheduler_http_endpoint_cap", "scheduler_http_upgraded_connections_open",
         "scheduler_http_bandwidth_start_time_seconds", "scheduler_http_client_capacity",
+        "scheduler_http_client_error_bytes",
     };
     /** The agent strips _bucket: the buckets arrive under the bare histogram name, with le. */
     private static final String[] UNTYPED = {
@@ -106,6 +107,10 @@ final class MetricsContract {
                 .isEqualTo(bytesOut);
         assertThat(e.value("scheduler_http_client_requests_total", with(h, "client", "(other)"))).isZero();
         assertThat(e.find("scheduler_http_client_requests_total", h)).hasSize(2);
+        // The table is not full: no error on the client, and no least weight on (other).
+        assertThat(e.value("scheduler_http_client_error_bytes", local)).isZero();
+        assertThat(e.value("scheduler_http_client_error_bytes", with(h, "client", "(other)"))).isZero();
+        assertThat(e.find("scheduler_http_client_error_bytes", h)).hasSize(2);
         assertThat(e.value("scheduler_http_client_capacity", h)).isEqualTo(50);
         assertThat(e.value("scheduler_http_client_key_errors_total", h)).isZero();
     }

@@ -18,7 +18,7 @@ class PrometheusFilesTest {
     void shippedRulesAreValid() throws Exception {
         Promtool.Result result = Promtool.run(null, "check", "rules", "examples/prometheus/rules.yml");
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("SUCCESS: 14 rules found");
+        assertThat(result.output()).contains("SUCCESS: 16 rules found");
     }
 
     @Test

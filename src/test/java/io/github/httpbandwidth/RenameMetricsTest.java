@@ -71,7 +71,7 @@ class RenameMetricsTest {
         assertThat(config.exitCode()).as(config.output()).isZero();
         Promtool.Result rules = Promtool.run(null, "check", "rules", out.resolve("prometheus/rules.yml").toString());
         assertThat(rules.exitCode()).as(rules.output()).isZero();
-        assertThat(rules.output()).contains("SUCCESS: 14 rules found");
+        assertThat(rules.output()).contains("SUCCESS: 16 rules found");
         Promtool.Result tests = Promtool.run(null, "test", "rules", out.resolve("prometheus/rules_test.yml").toString());
         assertThat(tests.exitCode()).as(tests.output()).isZero();
         String renamedRules = Files.readString(out.resolve("prometheus/rules.yml"));

@@ -88,6 +88,8 @@ class RowHoldTest {
             TopClientsTest.post(http, "b", 2_000, 0);
             Await.completed(stats, 2);
             clients(name);
+            // Held at 0, each row's error covers what it does not show yet: its bytes lie in [row, row + error].
+            assertThat(clientErrors(name)).containsEntry("a", 1_000L).containsEntry("b", 2_000L);
             now.addAndGet(15 * SECOND);
             assertThat(clients(name)).containsExactly(entry("b", List.of(2_000L, 0L, 1L)),
                     entry("a", List.of(1_000L, 0L, 1L)), entry("(other)", List.of(0L, 0L, 0L)));
@@ -99,8 +101,11 @@ class RowHoldTest {
             Map<String, List<Long>> rows = clients(name);
             assertThat(rows).containsExactly(entry("b", List.of(2_000L, 0L, 1L)), entry("c", List.of(0L, 0L, 0L)),
                     entry("(other)", List.of(500L, 0L, 1L)), entry("(departed)", List.of(1_000L, 0L, 1L)));
+            // c inherited a's weight (1,500) as its error, and shows none of its 5,000 yet; (other): the least weight.
+            assertThat(clientErrors(name)).containsEntry("b", 0L).containsEntry("c", 6_500L).containsEntry("(other)", 2_000L);
             now.addAndGet(15 * SECOND);
             rows = clients(name);
+            assertThat(clientErrors(name)).containsEntry("c", 1_500L);
             assertThat(rows).containsEntry("c", List.of(5_000L, 0L, 1L)).containsEntry("(other)", List.of(500L, 0L, 1L));
             assertThat(rows.values().stream().mapToLong(r -> r.get(0)).sum()).isEqualTo(8_500);
             assertThat(rows.values().stream().mapToLong(r -> r.get(2)).sum()).isEqualTo(4);
@@ -202,6 +207,16 @@ class RowHoldTest {
     /** The Clients table as the MBean shows it: client to [bytesReceived, bytesSent, requests], in its order. */
     static Map<String, List<Long>> clients(ObjectName name) throws Exception {
         return table((TabularData) SERVER.getAttribute(name, "Clients"), "client");
+    }
+
+    /** The Clients table's errorBytes, client to error. */
+    static Map<String, Long> clientErrors(ObjectName name) throws Exception {
+        Map<String, Long> errors = new java.util.LinkedHashMap<>();
+        for (Object row : ((TabularData) SERVER.getAttribute(name, "Clients")).values()) {
+            javax.management.openmbean.CompositeData c = (javax.management.openmbean.CompositeData) row;
+            errors.put((String) c.get("client"), (Long) c.get("errorBytes"));
+        }
+        return errors;
     }
 
     static Map<String, List<Long>> endpoints(ObjectName name) throws Exception {

@@ -7,10 +7,11 @@ import java.util.Map;
  * The master's settings, from environment variables, each with a default:
  * {@code MASTER_HOST} (127.0.0.1), {@code MASTER_PORT} (8080), {@code MASTER_ENV_FILE} (.env),
  * {@code MASTER_STATE_DIR} (examples/scheduler-master/state: certificate and artifacts),
- * {@code ARTIFACT_MAX_BYTES} (64 MiB), {@code BANDWIDTH_ENABLED} (true).
+ * {@code ARTIFACT_MAX_BYTES} (64 MiB), {@code BANDWIDTH_ENABLED} (true), {@code BANDWIDTH_CLIENT_CAPACITY} (50, the
+ * library's default: how many top clients the table keeps, 0 to 1000).
  */
 record MasterConfig(String host, int port, Path envFile, Path stateDir, long artifactMaxBytes,
-                    boolean bandwidthEnabled) {
+                    boolean bandwidthEnabled, int clientCapacity) {
 
     static MasterConfig fromEnvironment(Map<String, String> env) {
         return new MasterConfig(
@@ -19,7 +20,8 @@ record MasterConfig(String host, int port, Path envFile, Path stateDir, long art
                 Path.of(env.getOrDefault("MASTER_ENV_FILE", ".env")),
                 Path.of(env.getOrDefault("MASTER_STATE_DIR", "examples/scheduler-master/state")),
                 longAtLeast(env, "ARTIFACT_MAX_BYTES", 64L << 20, 0),
-                bool(env, "BANDWIDTH_ENABLED", true));
+                bool(env, "BANDWIDTH_ENABLED", true),
+                intIn(env, "BANDWIDTH_CLIENT_CAPACITY", 50, 0, 1000));
     }
 
     Path artifactDir() {

@@ -44,9 +44,9 @@ public final class SchedulerMaster {
      */
     static final Duration ROW_HOLD = Duration.ofSeconds(15);
 
-    private static BandwidthHandler monitor(HttpHandler app) {
+    private static BandwidthHandler monitor(HttpHandler app, int clientCapacity) {
         BandwidthStats stats = BandwidthStats.builder().name("master").clientKey(WORKER_OR_ADDRESS).rowHold(ROW_HOLD)
-                .build();
+                .clientCapacity(clientCapacity).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         return new BandwidthHandler(stats, app);
     }
@@ -72,7 +72,7 @@ public final class SchedulerMaster {
         new ArtifactsApi(config.artifactDir(), config.artifactMaxBytes()).addTo(routes);
         HttpHandler app = new BearerAuthHandler(key, routes);
         // Outermost, so that what auth or routing rejects (401, 404, 413) is counted too.
-        BandwidthHandler monitor = config.bandwidthEnabled() ? monitor(app) : null;
+        BandwidthHandler monitor = config.bandwidthEnabled() ? monitor(app, config.clientCapacity()) : null;
         HttpHandler root = monitor != null ? monitor : app;
 
         Undertow server = Undertow.builder()
