@@ -159,11 +159,7 @@ class DashboardTest {
         Map<String, String> values = Map.of("__rate_interval", "20s", "__interval", "5s", "__range", "5m",
                 "job", "scheduler-master", "instance", ".*", "handler", ".*");
         for (Map<String, Object> panel : dashboard.panels()) {
-            Map<String, String> panelValues = new java.util.HashMap<>(values);
-            if (panel.get("interval") != null) {
-                // The panel's minimum interval: Grafana never makes $__interval shorter.
-                panelValues.put("__interval", (String) panel.get("interval"));
-            }
+            Map<String, String> panelValues = GrafanaDashboard.panelValues(panel, values);
             for (Map<String, Object> target : GrafanaDashboard.targets(panel)) {
                 String title = panel.get("title") + " / " + target.get("refId");
                 String query = GrafanaDashboard.expand((String) target.get("expr"), panelValues);

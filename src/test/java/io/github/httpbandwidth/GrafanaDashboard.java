@@ -78,6 +78,15 @@ final class GrafanaDashboard {
         return names;
     }
 
+    /** The values for one panel: its minimum interval, if any, as $__interval (Grafana never goes below it). */
+    static Map<String, String> panelValues(Map<String, Object> panel, Map<String, String> values) {
+        Map<String, String> panelValues = new java.util.HashMap<>(values);
+        if (panel.get("interval") != null) {
+            panelValues.put("__interval", (String) panel.get("interval"));
+        }
+        return panelValues;
+    }
+
     /**
      * Expands a query the way Grafana does before sending it: the interval variables, then the dashboard's own
      * variables ({@code $name} and {@code ${name}}), a multi-value "All" becoming its allValue.
