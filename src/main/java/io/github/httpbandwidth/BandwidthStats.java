@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -106,6 +107,8 @@ public final class BandwidthStats implements AutoCloseable {
     private final boolean sampleInBackground;
     private RateSampler sampler;
     private final MBeanPublisher publisher = new MBeanPublisher();
+    /** Reads of every counter ({@link #snapshot(boolean)}), for tests of what a read costs. */
+    private final AtomicLong wholeReads = new AtomicLong();
 
     private BandwidthStats(Builder builder) {
         this.name = builder.name;
@@ -168,6 +171,7 @@ public final class BandwidthStats implements AutoCloseable {
     }
 
     private BandwidthSnapshot snapshot(boolean exported) {
+        wholeReads.incrementAndGet();
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
         // A completion writes (after the live totals) its row's bytes, the largest sizes, the histograms (whose count
@@ -220,6 +224,25 @@ public final class BandwidthStats implements AutoCloseable {
                 clients == null ? 0 : clients.capacity(), clients == null ? 0 : clients.keyErrors());
     }
 
+    /**
+     * One endpoint row as the console's endpoint MBean shows it (never held), read alone: its own slots in each
+     * counting thread's row, not every row's, so reading every endpoint MBean is linear in the rows. Its rates come
+     * from the last minute's samples, which the background sampler takes every tick; in a tick that has none yet
+     * (no sampler: an injected ticker), a whole read takes it.
+     */
+    EndpointSnapshot endpointRow(String endpoint, int index) {
+        long now = ticker.getAsLong();
+        if (!lastMinute.sampled(now)) {
+            EndpointSnapshot row = snapshot().endpoint(endpoint);
+            return row != null ? row : new EndpointSnapshot(endpoint, 0, 0, 0, 0.0, 0.0, 0.0);
+        }
+        int from = rowSlots.row(index);
+        long[] slots = new long[RowSlots.WIDTH];
+        counters.sumInto(slots, from, from + RowSlots.WIDTH, from);
+        long[] own = RowSlots.own(slots);
+        return RowSlots.row(endpoint, own, lastMinute.increasesOf(now, own, 0, rowSlots.lastMinuteIndex(index)));
+    }
+
     /** The {@code n} largest exchanges in flight whose body passed the in-flight threshold, largest first. */
     public List<TransferSnapshot> largestTransfersInFlight(int n) {
         if (n < 1) {
@@ -266,7 +289,7 @@ public final class BandwidthStats implements AutoCloseable {
 
     /** A new endpoint row: its MBean joins the handler's, wherever that is registered. */
     private void rowAdmitted(Endpoint row) {
-        publisher.addChild(() -> MBeanPublisher.endpointName(name, row.name), () -> new EndpointMBean(this, row.name));
+        publisher.addChild(() -> MBeanPublisher.endpointName(name, row.name), () -> new EndpointMBean(this, row));
         publisher.addChild(() -> MBeanPublisher.rowName(name, row.name),
                 () -> new RowMBean(readerRows, rowHold, row.name));
     }
@@ -279,8 +302,11 @@ public final class BandwidthStats implements AutoCloseable {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.SIZES), () -> ConsoleMBean.sizes(this));
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS), () -> ConsoleMBean.transfers(this));
-        for (String row : endpoints.names()) {
-            children.put(MBeanPublisher.endpointName(name, row), () -> new EndpointMBean(this, row));
+        String[] rows = endpoints.names();
+        for (int i = 0; i < rows.length; i++) {
+            String row = rows[i];
+            Endpoint endpoint = new Endpoint(row, i);
+            children.put(MBeanPublisher.endpointName(name, row), () -> new EndpointMBean(this, endpoint));
             children.put(MBeanPublisher.rowName(name, row), () -> new RowMBean(readerRows, rowHold, row));
         }
         for (ListenerWire listener : listeners) {
@@ -375,6 +401,11 @@ public final class BandwidthStats implements AutoCloseable {
     /** The characters of the client keys the top clients table and its buffers hold (tests). */
     long clientKeyCharsRetained() {
         return clients == null ? 0 : clients.keyCharsRetained();
+    }
+
+    /** How many reads of every counter there have been (tests). */
+    long wholeReads() {
+        return wholeReads.get();
     }
 
     /** How many per-thread counter rows are live (tests). */

@@ -96,6 +96,28 @@ final class RateTracker {
         return increases;
     }
 
+    /** Whether the tick {@code nowNanos} falls in has its sample already. */
+    synchronized boolean sampled(long nowNanos) {
+        return tick(nowNanos) <= tick(times[newest]);
+    }
+
+    /**
+     * Without sampling: how much each of {@code current} rose over the window {@code window} against the series
+     * from {@code from} in the samples, and as the last element the span in nanoseconds, as {@link #increases}
+     * gives them. For a read of a few series of many, between samples ({@link #sampled} true).
+     */
+    synchronized long[] increasesOf(long nowNanos, long[] current, int window, int from) {
+        int index = baseline(nowNanos, windowsNanos[window]);
+        long[] old = values[index];
+        long[] increases = new long[current.length + 1];
+        for (int s = 0; s < current.length; s++) {
+            int series = from + s;
+            increases[s] = Math.max(0, current[s] - (series < old.length ? old[series] : 0));
+        }
+        increases[current.length] = span(nowNanos, index, windowsNanos[window]);
+        return increases;
+    }
+
     /** The newest sample at least a window old; the oldest kept when the process (or the ring) is younger. */
     private int baseline(long now, long windowNanos) {
         int index = newest;

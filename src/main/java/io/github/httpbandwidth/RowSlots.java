@@ -69,6 +69,29 @@ final class RowSlots {
         return sampled;
     }
 
+    /** Where row {@code index}'s own three slots sit in {@link #lastMinuteSlots}. */
+    int lastMinuteIndex(int index) {
+        return base - sampledFrom + index * TOTALS;
+    }
+
+    /** One row's own three figures (bytes received, bytes sent, requests), its classes added, from its {@link #WIDTH} slots. */
+    static long[] own(long[] slots) {
+        long[] own = new long[TOTALS];
+        for (int c = 0; c <= STATUS_CLASSES.length; c++) {
+            for (int k = 0; k < TOTALS; k++) {
+                own[k] += slots[TOTALS * c + k];
+            }
+        }
+        return own;
+    }
+
+    /** A row from its own three figures and their rise ({@link RateTracker#increasesOf}: the span last). */
+    static EndpointSnapshot row(String name, long[] own, long[] rise) {
+        double spanSeconds = rise[TOTALS] / 1e9;
+        return new EndpointSnapshot(name, own[BYTES_RECEIVED], own[BYTES_SENT], own[REQUESTS],
+                rise[BYTES_RECEIVED] / spanSeconds, rise[BYTES_SENT] / spanSeconds, rise[REQUESTS] / spanSeconds);
+    }
+
     /** The reverse of {@link #lastMinuteSlots}: each sampled slot's rise, back in its own slot. */
     long[] spread(long[] rise, int rowCount) {
         long[] risen = new long[length(rowCount)];

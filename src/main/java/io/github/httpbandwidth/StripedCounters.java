@@ -289,17 +289,22 @@ final class StripedCounters {
      * must be at least {@code to} long). Callers that need one slot read after others call this twice.
      */
     synchronized void sumInto(long[] sums, int from, int to) {
+        sumInto(sums, from, to, 0);
+    }
+
+    /** As {@link #sumInto(long[], int, int)}, slot {@code i} going to {@code sums[i - offset]}. */
+    synchronized void sumInto(long[] sums, int from, int to, int offset) {
         retireEnded();
-        addRange(retired, sums, from, to);
+        addRange(retired, sums, from, to, offset);
         for (Cell cell : cells) {
-            addRange(cell.slots, sums, from, to);
+            addRange(cell.slots, sums, from, to, offset);
         }
     }
 
-    private static void addRange(long[] slots, long[] sums, int from, int to) {
+    private static void addRange(long[] slots, long[] sums, int from, int to, int offset) {
         int end = Math.min(to, slots.length);
         for (int i = from; i < end; i++) {
-            sums[i] += (long) SLOT.getAcquire(slots, i);
+            sums[i - offset] += (long) SLOT.getAcquire(slots, i);
         }
     }
 

@@ -103,6 +103,62 @@ class ConsoleViewsTest {
         assertThat(server.queryNames(everything, null)).isEmpty();
     }
 
+    /**
+     * Reading an endpoint MBean reads that row only (never every row), with the figures and last-minute rates a whole
+     * read shows: 1,000 rows counted by three threads, each row's MBean read once, no whole read among those reads.
+     */
+    @Test
+    void readingOneEndpointMBeanReadsThatRowOnlyAndAgreesWithAWholeRead() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("console-one-row").endpointCap(1000).ticker(ticker).build();
+        stats.registerMBean(server);
+        opened.add(stats);
+        int rows = 1000;
+        int[] statuses = {200, 404, 503, 101, 302};
+        for (int round = 0; round < 3; round++) {
+            int r0 = round;
+            Thread counting = new Thread(() -> {
+                for (int r = 0; r < rows; r++) {
+                    var exchange = ExchangeTallyDriver.routed("/rows/" + r + "/{id}");
+                    exchange.setStatusCode(statuses[(r + r0) % statuses.length]);
+                    ExchangeTallyDriver.complete(stats, stats.endpointOf(exchange), exchange, r0 * 7L + r,
+                            1000L * r0 + r % 13);
+                }
+            });
+            counting.start();
+            counting.join();
+            ticker.advance(TICK.multipliedBy(5));
+            stats.sampleRates();
+        }
+        ObjectName pattern = new ObjectName("io.github.httpbandwidth.console:name=console-one-row,view=Endpoints,*");
+        Set<ObjectName> names = server.queryNames(pattern, null);
+        assertThat(names).hasSize(rows + 2);
+        String[] attributes = {"Endpoint", "BytesReceived", "BytesSent", "Requests", "BytesReceivedPerSecond1m",
+                "BytesSentPerSecond1m", "RequestsPerSecond1m"};
+
+        BandwidthSnapshot whole = stats.snapshot();
+        long wholeReadsBefore = stats.wholeReads();
+        int nonZeroRates = 0;
+        for (ObjectName name : names) {
+            List<javax.management.Attribute> read = server.getAttributes(name, attributes).asList();
+            EndpointSnapshot expected = whole.endpoint((String) read.get(0).getValue());
+            assertThat(expected).as(name.toString()).isNotNull();
+            assertThat(read.stream().map(javax.management.Attribute::getValue).toList()).as(name.toString())
+                    .containsExactly(expected.endpoint(), expected.bytesReceived(), expected.bytesSent(),
+                            expected.requests(), expected.bytesReceivedPerSecond1m(), expected.bytesSentPerSecond1m(),
+                            expected.requestsPerSecond1m());
+            if (expected.bytesSentPerSecond1m() > 0) {
+                nonZeroRates++;
+            }
+        }
+        assertThat(stats.wholeReads()).as("whole reads while reading the endpoint MBeans").isEqualTo(wholeReadsBefore);
+        // Every row moved within the last minute and a quarter: its rate is that rise, the same as in the whole read.
+        assertThat(nonZeroRates).isEqualTo(rows);
+        EndpointSnapshot row7 = whole.endpoint("/rows/7/{id}");
+        assertThat(row7.requests()).isEqualTo(3);
+        assertThat(row7.bytesReceived()).isEqualTo(7 * 3 + 7 * (0 + 1 + 2));
+        assertThat(row7.bytesSent()).isEqualTo(3 * 7 + 1000 * (0 + 1 + 2));
+    }
+
     @Test
     void endpointMBeansGoWhenSomeoneElseUnregistersTheHandlersMBeanAndComeBackWithIt() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("console-follow").ticker(ticker).build();

@@ -1,0 +1,132 @@
+package io.github.httpbandwidth;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the console's endpoint MBeans cost (issue 23): reading them as JConsole reads a row (one {@code getAttributes}
+ * of its 7 attributes), one row and the whole tree, at 64, 256, 1,000 and 10,000 rows; and the heap a row costs
+ * with its MBeans, registered minus not registered (the console's {@code view=Endpoints} MBean and the readers'
+ * {@code io.github.httpbandwidth.rows} MBean, with the MBeanServer's entries), after full GCs, 10 handlers. Uses only
+ * what earlier versions have, so it runs on a baseline's worktree too. Run: {@code examples/benchmarks/console-cost.sh}.
+ */
+public final class ConsoleCost {
+
+    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
+    private static final String[] ATTRIBUTES = {"Endpoint", "BytesReceived", "BytesSent", "Requests",
+            "BytesReceivedPerSecond1m", "BytesSentPerSecond1m", "RequestsPerSecond1m"};
+    private static int handlers;
+
+    private ConsoleCost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.printf("%-8s %16s %16s %16s%n", "rows", "one row, p50", "whole tree, p50", "per row in tree");
+        for (int rows : new int[] {64, 256, 1000, 10_000}) {
+            read(rows);
+        }
+        int instances = 10;
+        for (int rows : new int[] {256, 1000}) {
+            heapHolding(instances, rows, true); // warm-up
+            long bare = heapHolding(instances, rows, false);
+            long registered = heapHolding(instances, rows, true);
+            long registeredEmpty = heapHolding(instances, 0, true);
+            long bareEmpty = heapHolding(instances, 0, false);
+            double rowAlone = (bare - bareEmpty) / (double) instances / rows;
+            double withMBeans = (registered - registeredEmpty) / (double) instances / rows;
+            System.out.printf("%d rows: heap per row %.0f B without MBeans, %.0f B with its MBeans (%.0f B the MBeans)%n",
+                    rows, rowAlone, withMBeans, withMBeans - rowAlone);
+        }
+    }
+
+    private static void read(int rows) throws Exception {
+        long[] now = {1_000_000_000_000L};
+        BandwidthStats stats = filled(rows, true, now);
+        ObjectName pattern = new ObjectName("io.github.httpbandwidth.console:name=" + stats.name() + ",view=Endpoints,*");
+        List<ObjectName> names = new ArrayList<>(SERVER.queryNames(pattern, null));
+        ObjectName one = names.get(names.size() / 2);
+        int passes = rows >= 10_000 ? 5 : 20;
+        long[] tree = new long[passes];
+        for (int p = 0; p < passes + 3; p++) {
+            long start = System.nanoTime();
+            for (ObjectName name : names) {
+                SERVER.getAttributes(name, ATTRIBUTES);
+            }
+            if (p >= 3) {
+                tree[p - 3] = System.nanoTime() - start;
+            }
+        }
+        long[] single = new long[2000];
+        for (int i = 0; i < single.length + 500; i++) {
+            long start = System.nanoTime();
+            SERVER.getAttributes(one, ATTRIBUTES);
+            if (i >= 500) {
+                single[i - 500] = System.nanoTime() - start;
+            }
+        }
+        Arrays.sort(tree);
+        Arrays.sort(single);
+        double treeMs = tree[passes / 2] / 1e6;
+        System.out.printf("%-8d %13.1f µs %13.2f ms %13.2f µs%n", names.size(), single[single.length / 2] / 1e3,
+                treeMs, treeMs * 1e3 / names.size());
+        stats.close();
+    }
+
+    /** A handler with {@code rows} endpoint rows, each with a 2xx and a 4xx exchange, sampled past a minute. */
+    private static BandwidthStats filled(int rows, boolean register, long[] now) {
+        BandwidthStats stats = BandwidthStats.builder().name("console-cost-" + handlers++)
+                .endpointCap(Math.max(rows, 1)).ticker(() -> now[0]).build();
+        if (register) {
+            stats.registerMBean(SERVER);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int status : new int[] {200, 404}) {
+                HttpServerExchange exchange = new HttpServerExchange(null);
+                exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY,
+                        new PathTemplateMatch("/api/v1/resource-" + r + "/{id}", Map.of()));
+                exchange.setStatusCode(status);
+                Endpoint row = stats.endpointOf(exchange);
+                StripedCounters.Cell cell = stats.cell();
+                stats.exchangeStarted(cell);
+                stats.received(cell, 100);
+                stats.sent(cell, 1000);
+                stats.exchangeCompleted(cell, row, exchange, 100, 1000);
+            }
+        }
+        for (int tick = 0; tick < 16; tick++) {
+            now[0] += RateTracker.TICK_NANOS;
+            stats.sampleRates();
+        }
+        return stats;
+    }
+
+    /** Used heap, after GC, while {@code instances} handlers of {@code rows} rows are held (and unregistered after). */
+    private static long heapHolding(int instances, int rows, boolean register) {
+        long before = usedAfterGc();
+        List<BandwidthStats> all = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            all.add(filled(rows, register, new long[] {1_000_000_000_000L}));
+        }
+        long after = usedAfterGc();
+        for (BandwidthStats stats : all) {
+            stats.close();
+        }
+        return after - before;
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
