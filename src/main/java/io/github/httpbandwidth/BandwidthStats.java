@@ -449,6 +449,20 @@ public final class BandwidthStats implements AutoCloseable {
     void exchangeCompleted(StripedCounters.Cell cell, Endpoint endpoint, HttpServerExchange exchange,
                            long bodyBytesReceived, long bodyBytesSent) {
         int classSlot = RowSlots.statusClass(rowSlots.row(endpoint.index), exchange.getStatusCode());
+        // The row's slots are the highest it writes: one read of the thread's row and one bounds check for all.
+        long[] owned = cell.owned(classSlot + RowSlots.REQUESTS);
+        if (owned != null) {
+            StripedCounters.add(owned, classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
+            StripedCounters.add(owned, classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
+            maxima.record(owned, bodyBytesReceived, bodyBytesSent);
+            requestSizes.record(owned, bodyBytesReceived);
+            responseSizes.record(owned, bodyBytesSent);
+            if (clients != null) {
+                clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
+            }
+            StripedCounters.add(owned, classSlot + RowSlots.REQUESTS, 1);
+            return;
+        }
         cell.add(classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
         cell.add(classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);

@@ -300,7 +300,7 @@ final class ClientTable {
         private final Object[] keys = new Object[BUFFER];
         private final int[] hashes = new int[BUFFER];
         /** Bytes received, bytes sent and requests of each key, three slots per key. */
-        private final long[] counts = new long[3 * BUFFER];
+        private final long[] counts = new long[3 * BUFFER + StripedCounters.PAD];
         /** How much of each count is already in the table; guarded by the table's lock. */
         private final long[] taken = new long[3 * BUFFER];
         @SuppressWarnings("unused") // through USED

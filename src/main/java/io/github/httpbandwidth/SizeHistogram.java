@@ -30,6 +30,12 @@ final class SizeHistogram {
         cell.add(sumSlot, sizeBytes);
     }
 
+    /** {@link #record(StripedCounters.Cell, long)} into the owner thread's row ({@link StripedCounters.Cell#owned}). */
+    void record(long[] owned, long sizeBytes) {
+        StripedCounters.add(owned, base + buckets.indexOf(sizeBytes), 1);
+        StripedCounters.add(owned, sumSlot, sizeBytes);
+    }
+
     /** From slots summed (or risen over a window) into {@code sums}, with the largest body of the same span. */
     HistogramSnapshot snapshot(long[] sums, long maxBytes) {
         long[] cumulative = new long[buckets.count()];

@@ -48,6 +48,14 @@ final class SizeMaxima {
                 responseRing + slot, StripedCounters.stamped(e, responseBytes));
     }
 
+    /** {@link #record(StripedCounters.Cell, long, long)} into the owner thread's row ({@link StripedCounters.Cell#owned}). */
+    void record(long[] owned, long requestBytes, long responseBytes) {
+        int e = epoch;
+        int slot = e & (RING - 1);
+        StripedCounters.raise(owned, requestRing + slot, StripedCounters.stamped(e, requestBytes));
+        StripedCounters.raise(owned, responseRing + slot, StripedCounters.stamped(e, responseBytes));
+    }
+
     /** Moves the epoch on to {@code tick} (ticks since the start), folding every slot first. */
     synchronized void advance(StripedCounters counters, long tick) {
         int next = (int) tick;

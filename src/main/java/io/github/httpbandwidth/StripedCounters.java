@@ -33,6 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StripedCounters {
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    /**
+     * Unwritten slots at the end of every thread's row: 128 bytes, two cache lines, between the last slot a thread
+     * writes and whatever the heap puts after its array (another thread's row, after a GC has moved them together).
+     */
+    static final int PAD = 16;
     private static final MethodHandle IS_VIRTUAL = isVirtualMethod();
 
     /*
@@ -160,7 +165,7 @@ final class StripedCounters {
             this.owner = owner;
             this.counters = counters;
             this.countersOwner = counters.owner;
-            this.slots = new long[width];
+            this.slots = new long[width + PAD];
         }
 
         /** The owner given to the counters this cell belongs to. */
@@ -196,6 +201,19 @@ final class StripedCounters {
                 s = grow(slot);
             }
             SLOT.setRelease(s, slot, s[slot] + delta);
+        }
+
+        /**
+         * The owner thread's slots, grown to hold {@code highestSlot}, for several writes with {@link #add(long[], int,
+         * long)} and {@link #raise(long[], int, long)}: one read of the row and one check for all of them. {@code null}
+         * for the cell virtual threads share, whose writes must go through {@link #add(int, long)}. Owner thread only.
+         */
+        long[] owned(int highestSlot) {
+            if (owner == null) {
+                return null;
+            }
+            long[] s = slots;
+            return highestSlot < s.length ? s : grow(highestSlot);
         }
 
         /**
@@ -238,7 +256,7 @@ final class StripedCounters {
         private long[] grow(int slot) {
             // Only the owner writes, so copying its own slots loses nothing; readers see either array, both
             // holding every value written so far.
-            long[] bigger = Arrays.copyOf(slots, Math.max(slot + 1, slots.length * 2));
+            long[] bigger = Arrays.copyOf(slots, Math.max(slot + 1 + PAD, slots.length * 2));
             slots = bigger;
             return bigger;
         }
@@ -305,6 +323,19 @@ final class StripedCounters {
         int end = Math.min(to, slots.length);
         for (int i = from; i < end; i++) {
             sums[i - offset] += (long) SLOT.getAcquire(slots, i);
+        }
+    }
+
+    /** An add to a slot of a row from {@link Cell#owned}, on its owner thread. */
+    static void add(long[] owned, int slot, long delta) {
+        SLOT.setRelease(owned, slot, owned[slot] + delta);
+    }
+
+    /** {@link Cell#stampedMax} for one slot of a row from {@link Cell#owned}, on its owner thread. */
+    static void raise(long[] owned, int slot, long stamped) {
+        long current = owned[slot];
+        if (stampOf(current) != stampOf(stamped) || stamped > current) {
+            SLOT.setRelease(owned, slot, stamped);
         }
     }
 
