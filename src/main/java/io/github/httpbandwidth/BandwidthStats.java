@@ -86,6 +86,11 @@ public final class BandwidthStats implements AutoCloseable {
     private final Clock clock;
     private final long startTimeMillis;
     private final EndpointTable endpoints;
+    /**
+     * Whether the exported buckets are the default ones, which the fine sizes nest in: they are then summed from
+     * those at each read and not counted apart. Other layouts are counted as well.
+     */
+    private final boolean sizesFromFine;
     private final SizeHistogram requestSizes;
     private final SizeHistogram responseSizes;
     private final RowSlots rowSlots;
@@ -96,6 +101,8 @@ public final class BandwidthStats implements AutoCloseable {
     /** The histograms' and rows' slots, sampled for their rise over the last minute. */
     private final RateTracker lastMinute;
     private final SizeMaxima maxima;
+    /** The console's fine sizes ({@link FineSizes}) over the last minute: their counts at each tick. */
+    private final FineWindow fineWindow;
     private final InFlightTransfers inFlight;
     /** The top clients; {@code null} when the builder's client capacity is 0. */
     private final ClientTable clients;
@@ -116,13 +123,14 @@ public final class BandwidthStats implements AutoCloseable {
         this.startTimeMillis = clock.millis();
         this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap, this::rowAdmitted);
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
+        this.sizesFromFine = builder.sizeBuckets == SizeBuckets.defaultLayout();
         this.requestSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS);
         this.responseSizes = new SizeHistogram(builder.sizeBuckets, FIXED_SLOTS + histogramWidth);
         this.rowsBase = FIXED_SLOTS + 2 * histogramWidth;
         this.rowSlots = new RowSlots(rowsBase, FIXED_SLOTS);
         // Room for a few rows at first; a thread's cell grows when it first counts for a later row.
         this.counters = new StripedCounters(rowSlots.length(8), rowSlots.length(EndpointTable.maxRows(builder.endpointCap)),
-                MAXIMA, FIXED_SLOTS, this);
+                MAXIMA, FIXED_SLOTS, this, 2 * FineSizes.CHUNKS, FineSizes::newChunk, FineSizes::fold);
         this.maxima = new SizeMaxima(MAXIMA);
         this.inFlightThresholdBytes = builder.inFlightThresholdBytes;
         this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
@@ -133,6 +141,7 @@ public final class BandwidthStats implements AutoCloseable {
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
         this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
+        this.fineWindow = new FineWindow(start);
         // An injected ticker is moved by its test, which takes the samples itself.
         this.sampleInBackground = builder.ticker == SYSTEM_TICKER;
         startSampler();
@@ -186,6 +195,7 @@ public final class BandwidthStats implements AutoCloseable {
         long[] sums = new long[rowSlots.length(names.length)];
         counters.sumInto(sums, rowsBase, sums.length);
         counters.sumInto(sums, FIXED_SLOTS, rowsBase);
+        FineSizes.Read[] fine = readSizes(sums, names.length, now);
         rowSlots.foldClassesIntoRows(sums, names.length);
         long[] largest = maxima.read(counters);
         counters.sumInto(sums, UPGRADES_CLOSED, REPEATED);
@@ -198,8 +208,8 @@ public final class BandwidthStats implements AutoCloseable {
         double spanSeconds = rise[rise.length - 1] / 1e9;
         long[] risen = rowSlots.spread(rise, names.length);
 
-        HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums, largest[0]);
-        HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums, largest[1]);
+        HistogramSnapshot requestSnapshot = requestSizes.snapshot(sums, largest[0], fine[0]);
+        HistogramSnapshot responseSnapshot = responseSizes.snapshot(sums, largest[1], fine[1]);
         List<EndpointSnapshot> rows = rowSlots.rows(names, sums, risen, spanSeconds);
         List<StatusClassSnapshot> statusClasses = rowSlots.statusClasses(names, sums);
         long bytesReceived = sums[BYTES_RECEIVED];
@@ -219,7 +229,7 @@ public final class BandwidthStats implements AutoCloseable {
                 sums[STARTED] - sums[REPEATED] - requests, sums[UPGRADES_OPENED] - sums[UPGRADES_CLOSED],
                 requestSnapshot, responseSnapshot, rate[0], rate[1], rate[2],
                 rows, endpoints.cap(), overflowRequests, endpoints.classifierErrors(),
-                requestSizes.snapshot(risen, largest[2]), responseSizes.snapshot(risen, largest[3]),
+                requestSizes.snapshot(risen, largest[2], fine[2]), responseSizes.snapshot(risen, largest[3], fine[3]),
                 inFlight.largest(TRANSFERS_SHOWN, now), inFlightThresholdBytes, wire, statusClasses, topClients,
                 clients == null ? 0 : clients.capacity(), clients == null ? 0 : clients.keyErrors());
     }
@@ -241,6 +251,27 @@ public final class BandwidthStats implements AutoCloseable {
         counters.sumInto(slots, from, from + RowSlots.WIDTH, from);
         long[] own = RowSlots.own(slots);
         return RowSlots.row(endpoint, own, lastMinute.increasesOf(now, own, 0, rowSlots.lastMinuteIndex(index)));
+    }
+
+    /**
+     * Reads the fine sizes (after the rows in {@code sums}, before what is read after the histograms), puts into
+     * {@code sums} what the histograms' slots derive from other counts: the sums of sizes (every completed exchange's
+     * bytes are on its row's status class, as its sizes are recorded) and, with the default buckets, the bucket counts
+     * from the fine ones; keeps this tick's fine counts for the last minute. Returns requests' and responses' fine
+     * sizes since start, then over the last minute.
+     */
+    private FineSizes.Read[] readSizes(long[] sums, int rowCount, long now) {
+        long[][] chunks = counters.chunks();
+        FineSizes.Read request = FineSizes.Read.of(chunks, 0);
+        FineSizes.Read response = FineSizes.Read.of(chunks, FineSizes.CHUNKS);
+        if (sizesFromFine) {
+            FineSizes.intoPowersOfTwo(request, SizeBuckets.defaultLayout(), sums, requestSizes.base());
+            FineSizes.intoPowersOfTwo(response, SizeBuckets.defaultLayout(), sums, responseSizes.base());
+        }
+        sums[requestSizes.sumSlot()] = rowSlots.classSum(sums, rowCount, RowSlots.BYTES_RECEIVED);
+        sums[responseSizes.sumSlot()] = rowSlots.classSum(sums, rowCount, RowSlots.BYTES_SENT);
+        FineSizes.Read[] earlier = fineWindow.sampleAndBaseline(now, new FineSizes.Read[] {request, response});
+        return new FineSizes.Read[] {request, response, request.since(earlier[0]), response.since(earlier[1])};
     }
 
     /** The {@code n} largest exchanges in flight whose body passed the in-flight threshold, largest first. */
@@ -384,10 +415,12 @@ public final class BandwidthStats implements AutoCloseable {
         maxima.advance(counters, rates.tick(now));
         int rowCount = endpoints.names().length;
         long[] totals = new long[rowSlots.length(rowCount)];
-        counters.sumInto(totals, FIXED_SLOTS, totals.length);
+        counters.sumInto(totals, rowsBase, totals.length);
+        counters.sumInto(totals, FIXED_SLOTS, rowsBase);
+        readSizes(totals, rowCount, now);
         rowSlots.foldClassesIntoRows(totals, rowCount);
         counters.sumInto(totals, BYTES_RECEIVED, BYTES_SENT + 1);
-        long requests = requestSizes.snapshot(totals, 0).count();
+        long requests = requestSizes.snapshot(totals, 0, null).count();
         rates.sample(now, new long[] {totals[BYTES_RECEIVED], totals[BYTES_SENT], requests});
         lastMinute.sample(now, rowSlots.lastMinuteSlots(totals, rowCount));
         inFlight.sample(now);
@@ -455,8 +488,14 @@ public final class BandwidthStats implements AutoCloseable {
             StripedCounters.add(owned, classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
             StripedCounters.add(owned, classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
             maxima.record(owned, bodyBytesReceived, bodyBytesSent);
-            requestSizes.record(owned, bodyBytesReceived);
-            responseSizes.record(owned, bodyBytesSent);
+            int in = FineSizes.index(bodyBytesReceived);
+            FineSizes.record(cell.chunk(in / FineSizes.SUB), in, bodyBytesReceived);
+            int out = FineSizes.index(bodyBytesSent);
+            FineSizes.record(cell.chunk(FineSizes.CHUNKS + out / FineSizes.SUB), out, bodyBytesSent);
+            if (!sizesFromFine) {
+                requestSizes.record(owned, bodyBytesReceived);
+                responseSizes.record(owned, bodyBytesSent);
+            }
             if (clients != null) {
                 clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
             }
@@ -466,8 +505,14 @@ public final class BandwidthStats implements AutoCloseable {
         cell.add(classSlot + RowSlots.BYTES_RECEIVED, bodyBytesReceived);
         cell.add(classSlot + RowSlots.BYTES_SENT, bodyBytesSent);
         maxima.record(cell, bodyBytesReceived, bodyBytesSent);
-        requestSizes.record(cell, bodyBytesReceived);
-        responseSizes.record(cell, bodyBytesSent);
+        int in = FineSizes.index(bodyBytesReceived);
+        FineSizes.recordShared(cell.chunk(in / FineSizes.SUB), in, bodyBytesReceived);
+        int out = FineSizes.index(bodyBytesSent);
+        FineSizes.recordShared(cell.chunk(FineSizes.CHUNKS + out / FineSizes.SUB), out, bodyBytesSent);
+        if (!sizesFromFine) {
+            requestSizes.record(cell, bodyBytesReceived);
+            responseSizes.record(cell, bodyBytesSent);
+        }
         if (clients != null) {
             clients.record(cell, exchange, bodyBytesReceived, bodyBytesSent);
         }

@@ -28,11 +28,11 @@ final class ConsoleMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> {
     static final String LARGEST_TRANSFERS = "largestTransfersInFlight";
     private static final int MOST_TRANSFERS = InFlightTransfers.MAX_LISTED;
     /** How the percentiles are estimated, said in each one's description. */
-    private static final String ESTIMATED = "estimated from the size histogram as Prometheus's histogram_quantile "
-            + "does (linear interpolation inside the bucket holding the rank), capped at the largest body seen in the "
-            + "same period (histogram_quantile cannot cap: it reads higher when the rank falls above that body) and "
-            + "rounded to whole bytes; the true size lies in the same bucket, so with the default buckets the figure is "
-            + "less than a factor of 2 from it";
+    private static final String ESTIMATED = "the size at that rank among the sizes in ascending order (nearest "
+            + "rank), read from a layout finer than the exported buckets: exact where the sizes around the rank were "
+            + "one size, else within 1.6% (its bucket's middle, rounded to whole bytes); never above the largest body "
+            + "of the same period. Prometheus's histogram_quantile over the exported buckets can differ by up to a "
+            + "factor of 2";
 
     private static final List<OpenAttribute<BandwidthSnapshot>> SIZE_ATTRIBUTES = sizeAttributes();
 

@@ -59,6 +59,17 @@ final class RowSlots {
         }
     }
 
+    /** The sum over every row's status classes of slot {@code which} ({@link #BYTES_RECEIVED} ...), before folding. */
+    long classSum(long[] sums, int rowCount, int which) {
+        long sum = 0;
+        for (int i = 0; i < rowCount; i++) {
+            for (int c = 1; c <= STATUS_CLASSES.length; c++) {
+                sum += sums[row(i) + TOTALS * c + which];
+            }
+        }
+        return sum;
+    }
+
     /** The slots the last minute's rates follow: from {@code sampledFrom} to the rows, then each row's own three. */
     long[] lastMinuteSlots(long[] sums, int rowCount) {
         long[] sampled = new long[base - sampledFrom + rowCount * TOTALS];

@@ -2,7 +2,8 @@ package io.github.httpbandwidth;
 
 /**
  * A body size histogram laid out in {@link StripedCounters} slots: one slot per bucket from {@code base}, then
- * one for the sum of sizes.
+ * one for the sum of sizes. Readers fill the sum (from the rows' status classes) and, for the default buckets, the
+ * bucket counts (from {@link FineSizes}); only other bucket layouts are counted here on the request thread.
  *
  * <p>Only per-bucket counts are kept; cumulative counts and the total count are derived from one read of them,
  * so {@code +Inf} always equals the count.
@@ -27,23 +28,33 @@ final class SizeHistogram {
     /** Called by the cell's owner thread only. */
     void record(StripedCounters.Cell cell, long sizeBytes) {
         cell.add(base + buckets.indexOf(sizeBytes), 1);
-        cell.add(sumSlot, sizeBytes);
+    }
+
+    int base() {
+        return base;
+    }
+
+    /** The slot readers put the sum of sizes in. */
+    int sumSlot() {
+        return sumSlot;
     }
 
     /** {@link #record(StripedCounters.Cell, long)} into the owner thread's row ({@link StripedCounters.Cell#owned}). */
     void record(long[] owned, long sizeBytes) {
         StripedCounters.add(owned, base + buckets.indexOf(sizeBytes), 1);
-        StripedCounters.add(owned, sumSlot, sizeBytes);
     }
 
-    /** From slots summed (or risen over a window) into {@code sums}, with the largest body of the same span. */
-    HistogramSnapshot snapshot(long[] sums, long maxBytes) {
+    /**
+     * From slots summed (or risen over a window) into {@code sums}, with the largest body and the fine sizes of the
+     * same span ({@code null}: none).
+     */
+    HistogramSnapshot snapshot(long[] sums, long maxBytes, FineSizes.Read fine) {
         long[] cumulative = new long[buckets.count()];
         long running = 0;
         for (int i = 0; i < cumulative.length; i++) {
             running += sums[base + i];
             cumulative[i] = running;
         }
-        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sums[sumSlot], maxBytes);
+        return new HistogramSnapshot(buckets.upperBounds(), cumulative, sums[sumSlot], maxBytes, fine);
     }
 }

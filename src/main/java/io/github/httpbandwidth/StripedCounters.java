@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StripedCounters {
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(long[][].class);
     /**
      * Unwritten slots at the end of every thread's row: 128 bytes, two cache lines, between the last slot a thread
      * writes and whatever the heap puts after its array (another thread's row, after a GC has moved them together).
@@ -54,6 +55,17 @@ final class StripedCounters {
     private final Object owner;
     private Cell shared;
     private long[] retired = new long[0];
+    /** The chunks ({@link Cell#chunk}) of threads that have ended, folded ({@link #chunks}); {@code null} until one. */
+    private long[][] retiredChunks;
+    /** How many chunks a cell may have, and how a chunk of an ended thread is folded into the retired ones. */
+    private final int chunkCount;
+    private final java.util.function.Supplier<long[]> newChunk;
+    private final ChunkFold chunkFold;
+
+    /** Folds one chunk of an ended thread into the retired chunk of the same index. */
+    interface ChunkFold {
+        void fold(long[] into, long[] from);
+    }
 
     /** Counters with no stamped slots and no owner. */
     StripedCounters(int initialWidth, int maxWidth) {
@@ -75,6 +87,18 @@ final class StripedCounters {
      *         reference to it)
      */
     StripedCounters(int initialWidth, int maxWidth, int stampedFrom, int stampedTo, Object owner) {
+        this(initialWidth, maxWidth, stampedFrom, stampedTo, owner, 0, null, null);
+    }
+
+    /**
+     * As above, each cell also having up to {@code chunkCount} chunks ({@link Cell#chunk}) made by {@code newChunk}
+     * and folded by {@code chunkFold} when their thread ends.
+     */
+    StripedCounters(int initialWidth, int maxWidth, int stampedFrom, int stampedTo, Object owner, int chunkCount,
+                    java.util.function.Supplier<long[]> newChunk, ChunkFold chunkFold) {
+        this.chunkCount = chunkCount;
+        this.newChunk = newChunk;
+        this.chunkFold = chunkFold;
         this.initialWidth = initialWidth;
         this.maxWidth = maxWidth;
         this.stampedFrom = stampedFrom;
@@ -158,6 +182,8 @@ final class StripedCounters {
         /** The counters' owner, copied here: one load fewer on every counted call that needs it. */
         private final Object countersOwner;
         private volatile long[] slots;
+        /** Chunks by index, each made on its first use ({@link #chunk}); {@code null} when the counters have none. */
+        private final long[][] chunks;
         /** What the counters' owner keeps per thread beside the slots (the top clients' buffer); owner thread only. */
         private Object companion;
 
@@ -166,6 +192,27 @@ final class StripedCounters {
             this.counters = counters;
             this.countersOwner = counters.owner;
             this.slots = new long[width + PAD];
+            this.chunks = counters.chunkCount == 0 ? null : new long[counters.chunkCount][];
+        }
+
+        /**
+         * Chunk {@code index} of this cell, made empty on its first use: on the owner thread (or any thread, for the
+         * shared cell). Write it with {@link StripedCounters#add(long[], int, long)} and {@link #set} on the owner
+         * thread, with the atomic helpers on the shared cell.
+         */
+        long[] chunk(int index) {
+            long[] chunk = chunks[index];
+            return chunk != null ? chunk : newChunk(index);
+        }
+
+        private long[] newChunk(int index) {
+            long[] made = counters.newChunk.get();
+            if (owner != null) {
+                CHUNK.setRelease(chunks, index, made);
+                return made;
+            }
+            long[] witness = (long[]) CHUNK.compareAndExchange(chunks, index, (long[]) null, made);
+            return witness != null ? witness : made;
         }
 
         /** The owner given to the counters this cell belongs to. */
@@ -326,6 +373,55 @@ final class StripedCounters {
         }
     }
 
+    /** A store to a slot of an owned row or chunk, on its owner thread. */
+    static void set(long[] owned, int slot, long value) {
+        SLOT.setRelease(owned, slot, value);
+    }
+
+    static long getAcquire(long[] slots, int slot) {
+        return (long) SLOT.getAcquire(slots, slot);
+    }
+
+    static long getVolatile(long[] slots, int slot) {
+        return (long) SLOT.getVolatile(slots, slot);
+    }
+
+    static long compareAndExchange(long[] slots, int slot, long expected, long value) {
+        return (long) SLOT.compareAndExchange(slots, slot, expected, value);
+    }
+
+    static void addAtomically(long[] slots, int slot, long delta) {
+        SLOT.getAndAdd(slots, slot, delta);
+    }
+
+    /**
+     * Every chunk index's chunks, of the cells and of the threads that ended, folded into one (by the fold given
+     * at construction); {@code null} where no thread made that chunk.
+     */
+    synchronized long[][] chunks() {
+        retireEnded();
+        long[][] folded = new long[chunkCount][];
+        if (retiredChunks != null) {
+            foldChunks(folded, retiredChunks);
+        }
+        for (Cell cell : cells) {
+            foldChunks(folded, cell.chunks);
+        }
+        return folded;
+    }
+
+    private void foldChunks(long[][] into, long[][] from) {
+        for (int c = 0; c < chunkCount; c++) {
+            long[] chunk = (long[]) CHUNK.getAcquire(from, c);
+            if (chunk != null) {
+                if (into[c] == null) {
+                    into[c] = newChunk.get();
+                }
+                chunkFold.fold(into[c], chunk);
+            }
+        }
+    }
+
     /** An add to a slot of a row from {@link Cell#owned}, on its owner thread. */
     static void add(long[] owned, int slot, long delta) {
         SLOT.setRelease(owned, slot, owned[slot] + delta);
@@ -351,6 +447,12 @@ final class StripedCounters {
                     long value = (long) SLOT.getAcquire(slots, i);
                     retired[i] = i >= stampedFrom && i < stampedTo ? newerOrLarger(retired[i], value)
                             : retired[i] + value;
+                }
+                if (cell.chunks != null) {
+                    if (retiredChunks == null) {
+                        retiredChunks = new long[chunkCount][];
+                    }
+                    foldChunks(retiredChunks, cell.chunks);
                 }
                 cells.remove(cell);
             }

@@ -190,18 +190,17 @@ class ConsoleViewsTest {
         post(http, 5000);
         Await.completed(stats, 10);
 
-        // Request buckets: 9 bodies in (512, 1024], 1 in (4096, 8192]; the largest is 5000.
+        // Sizes that were sent, never sizes interpolated between bucket bounds (before issue 23: 796, 1024, 5000):
+        // ranks 5, 9 and 10 of 9 x 1000 and one 5000.
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes")).isEqualTo(5000L);
-        // 512 + 512 * 5/9 = 796.4: shown in whole bytes.
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(796.0);
-        assertThat(server.getAttribute(name, "RequestSizeP90Bytes")).isEqualTo(1024.0);
-        // Interpolation gives 4096 + 4096 * 0.9 = 7782.4, above every body seen: capped at the largest, 5000.
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(1000.0);
+        assertThat(server.getAttribute(name, "RequestSizeP90Bytes")).isEqualTo(1000.0);
         assertThat(server.getAttribute(name, "RequestSizeP99Bytes")).isEqualTo(5000.0);
-        // Responses are "n=1000" and "n=5000": 6 bytes each, in (4, 8]: 4 + 4 * 5/10 = 6.
+        // Responses are "n=1000" and "n=5000": 6 bytes each.
         assertThat(server.getAttribute(name, "ResponseSizeP50Bytes")).isEqualTo(6.0);
         assertThat(server.getAttribute(name, "ResponseSizeMaxBytes")).isEqualTo(6L);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes1m")).isEqualTo(5000L);
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(796.0);
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(1000.0);
 
         // A quiet minute and a tick: nothing in the last minute; since start unchanged.
         for (int i = 0; i < 13; i++) {
@@ -215,11 +214,11 @@ class ConsoleViewsTest {
         post(http, 2000);
         Await.completed(stats, 11);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes1m")).isEqualTo(2000L);
-        // One body in (1024, 2048]: 1024 + 1024 * 0.5.
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(1536.0);
+        // The one body of the last minute (before issue 23: 1536); since start rank 6 of 11 (before: 825).
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes1m")).isEqualTo(2000.0);
         assertThat(server.getAttribute(name, "RequestSizeMaxBytes")).isEqualTo(5000L);
-        // 512 + 512 * 5.5/9 = 824.9.
-        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(825.0);
+        assertThat(server.getAttribute(name, "RequestSizeP50Bytes")).isEqualTo(1000.0);
+        assertThat(server.getAttribute(name, "RequestSizeP99Bytes")).isEqualTo(5000.0);
         // The handler's MBean, which the exporter scrapes, has none of these.
         assertThat(server.getMBeanInfo(handler).getAttributes()).extracting(MBeanAttributeInfo::getName)
                 .noneMatch(n -> n.matches(".*(P\\d+|Max)Bytes(1m)?"));
@@ -228,7 +227,7 @@ class ConsoleViewsTest {
                 assertThat(attribute.getDescription()).as(attribute.getName()).endsWith("(bytes)");
             }
             if (attribute.getName().matches(".*P\\d+Bytes(1m)?")) {
-                assertThat(attribute.getDescription()).contains("histogram_quantile", "linear interpolation");
+                assertThat(attribute.getDescription()).contains("nearest rank", "within 1.6%", "histogram_quantile");
             }
         }
     }

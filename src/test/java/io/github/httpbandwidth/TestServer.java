@@ -23,6 +23,12 @@ final class TestServer implements AutoCloseable {
         return new TestServer(Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(root).build());
     }
 
+    /** With request bodies up to {@code maxEntityBytes} (Undertow refuses larger ones with 413). */
+    static TestServer startAllowing(HttpHandler root, long maxEntityBytes) {
+        return new TestServer(Undertow.builder().addHttpListener(0, "127.0.0.1")
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntityBytes).setHandler(root).build());
+    }
+
     /** With h2c upgrade enabled on the plain listener. */
     static TestServer startHttp2(HttpHandler root) {
         return new TestServer(Undertow.builder().addHttpListener(0, "127.0.0.1")
