@@ -16,8 +16,9 @@ import java.util.Set;
  * What the console's endpoint MBeans cost (issue 23): reading them as JConsole reads a row (one {@code getAttributes}
  * of its 7 attributes), one row and the whole tree, at 64, 256, 1,000 and 10,000 rows; and the heap a row costs
  * with its MBeans, registered minus not registered (the console's {@code view=Endpoints} MBean and the readers'
- * {@code io.github.httpbandwidth.rows} MBean, with the MBeanServer's entries), after full GCs, 10 handlers. Uses only
- * what earlier versions have, so it runs on a baseline's worktree too. Run: {@code examples/benchmarks/console-cost.sh}.
+ * {@code io.github.httpbandwidth.rows} MBean, with the MBeanServer's entries), after full GCs, 10 handlers, against
+ * handlers of one row; and the heap a counting thread holds for the console's fine sizes. Uses only what earlier
+ * versions have, so it runs on a baseline's worktree too. Run: {@code examples/benchmarks/console-cost.sh}.
  */
 public final class ConsoleCost {
 
@@ -34,18 +35,73 @@ public final class ConsoleCost {
         for (int rows : new int[] {64, 256, 1000, 10_000}) {
             read(rows);
         }
+        threads();
         int instances = 10;
         for (int rows : new int[] {256, 1000}) {
             heapHolding(instances, rows, true); // warm-up
             long bare = heapHolding(instances, rows, false);
             long registered = heapHolding(instances, rows, true);
-            long registeredEmpty = heapHolding(instances, 0, true);
-            long bareEmpty = heapHolding(instances, 0, false);
-            double rowAlone = (bare - bareEmpty) / (double) instances / rows;
-            double withMBeans = (registered - registeredEmpty) / (double) instances / rows;
-            System.out.printf("%d rows: heap per row %.0f B without MBeans, %.0f B with its MBeans (%.0f B the MBeans)%n",
+            // Against handlers of one row with the same traffic, so what a handler holds once (its sizes' chunks and
+            // their last-minute samples, its MBean) is not spread over the rows.
+            long registeredOne = heapHolding(instances, 1, true);
+            long bareOne = heapHolding(instances, 1, false);
+            double rowAlone = (bare - bareOne) / (double) instances / (rows - 1);
+            double withMBeans = (registered - registeredOne) / (double) instances / (rows - 1);
+            System.out.printf("%d rows: heap per row %.0f B without MBeans, %.0f B with its MBeans, the console's and the"
+                    + " readers' (%.0f B the MBeans)%n",
                     rows, rowAlone, withMBeans, withMBeans - rowAlone);
         }
+    }
+
+    /**
+     * Heap per counting thread for its sizes: 8 live threads, each recording one exchange per size of a spread over 0
+     * B to 16 MB in both directions (0 to 63 B, then 32 sizes in each power-of-2 range, one per fine bucket),
+     * against 8 threads recording one size.
+     */
+    private static void threads() throws Exception {
+        long[] spread = java.util.stream.LongStream.range(0, 64 + 18 * 32)
+                .map(i -> i < 64 ? i : (1L << (6 + (i - 64) / 32)) + ((i - 64) % 32) * (1L << (1 + (i - 64) / 32)) + 1)
+                .toArray();
+        threadsHolding(spread); // warm-up
+        long one = threadsHolding(new long[] {1000});
+        long spreadHeap = threadsHolding(spread);
+        System.out.printf("per counting thread, sizes 0 B to 16 MB in both directions (%d sizes): %.0f B more than"
+                + " with one size%n", spread.length, (spreadHeap - one) / 8.0);
+    }
+
+    private static long threadsHolding(long[] sizes) throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("console-threads-" + handlers++).build();
+        HttpServerExchange exchange = new HttpServerExchange(null);
+        Endpoint row = stats.endpointOf(exchange);
+        java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(8);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        long before = usedAfterGc();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                StripedCounters.Cell cell = stats.cell();
+                for (long size : sizes) {
+                    stats.exchangeStarted(cell);
+                    stats.exchangeCompleted(cell, row, exchange, size, size);
+                }
+                recorded.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        recorded.await();
+        long after = usedAfterGc();
+        done.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        stats.close();
+        return after - before;
     }
 
     private static void read(int rows) throws Exception {
