@@ -98,4 +98,59 @@ class ExporterRulesTest {
         assertThat(pattern.apply(MBeanPublisher.objectName("x"))).isTrue();
         assertThat(pattern.apply(MBeanPublisher.listenerName("x", "http-127.0.0.1-8080"))).isTrue();
     }
+
+    /**
+     * The agent tries the rules in order until one matches, and every try is a lookup of the whole pattern string in
+     * its rule cache: the cost of a scrape at the caps is set by how many tries its samples take, which the collector
+     * itself counts (jmx_scrape_cached_beans). The rules come in the order of how many samples they take, so ten more
+     * endpoints answered with two status classes (20 status-class rows and 10 endpoint rows, three samples each)
+     * cost 20 x (1 + 2 + 3) + 10 x (4 + 5 + 6) more tries: the status-class rules first, then the endpoint rules.
+     */
+    @Test
+    void rulesAreTriedInTheOrderOfHowManySamplesTheyTake() throws Exception {
+        BandwidthStats tries = BandwidthStats.builder().name("rule-tries").classifier(new HeaderClassifier()).build();
+        tries.registerMBean(java.lang.management.ManagementFactory.getPlatformMBeanServer());
+        java.nio.file.Path rules = java.nio.file.Files.createTempFile("rule-tries", ".yaml");
+        java.nio.file.Files.writeString(rules, java.nio.file.Files.readString(java.nio.file.Path.of(
+                "jmx-exporter-config.yaml")).replace("\"io.github.httpbandwidth:type=BandwidthStats,*\"",
+                "\"io.github.httpbandwidth:type=BandwidthStats,name=rule-tries,*\""));
+        try (TestServer server = TestServer.start(new BandwidthHandler(tries, TestRoutes.basic()))) {
+            endpointsWithTwoClasses(server.port(), 0, 10);
+            Await.completed(tries, 20);
+            long before = triesOfOneScrape(rules);
+            endpointsWithTwoClasses(server.port(), 10, 20);
+            Await.completed(tries, 40);
+            long after = triesOfOneScrape(rules);
+
+            assertThat(after - before).isEqualTo(20 * (1 + 2 + 3) + 10 * (4 + 5 + 6));
+        } finally {
+            tries.close();
+            java.nio.file.Files.delete(rules);
+        }
+    }
+
+    /** Endpoints /tries/from .. /tries/(to - 1), each answered once with 200 and once with 404. */
+    private static void endpointsWithTwoClasses(int port, int from, int to) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (int i = from; i < to; i++) {
+            for (String path : new String[] {"/small", "/no-such-route"}) {
+                java.net.http.HttpResponse<Void> response = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + path))
+                        .header(HeaderClassifier.HEADER.toString(), "/tries/" + i).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                assertThat(response.statusCode()).isEqualTo(path.equals("/small") ? 200 : 404);
+            }
+        }
+    }
+
+    /** The tries of one collection, as the collector reports them on the scrape after it. */
+    private static long triesOfOneScrape(java.nio.file.Path rules) throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        new JmxCollector(rules.toFile(), JmxCollector.Mode.AGENT).register(registry);
+        registry.scrape();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        return (long) Exposition.parse(out.toString(StandardCharsets.UTF_8)).value("jmx_scrape_cached_beans",
+                java.util.Map.of());
+    }
 }
