@@ -20,6 +20,13 @@ import java.util.concurrent.TimeoutException;
 /** A child JVM running {@link ExporterTestApp} under the real jmx_prometheus_javaagent jar, bound to 127.0.0.1. */
 final class AgentJvm implements AutoCloseable {
 
+    /**
+     * Benchmarks only (examples/benchmarks/scrape-cost.sh, AGENT=assembled-1.7): a class path holding
+     * examples/benchmarks/AssembledAgent and the agent 1.7.0's parts from Maven Central, which then stands in for the
+     * real agent jar (later agents than 1.0.1 are not on Maven Central). The suite never sets it.
+     */
+    static final String ASSEMBLED_AGENT = "assembled.agent.classpath";
+
     private final Process process;
     private final int httpPort;
     private final int metricsPort;
@@ -86,8 +93,16 @@ final class AgentJvm implements AutoCloseable {
         if (launch.rowHoldSeconds() != null) {
             command.add("-D" + RowHold.PROPERTY + "=" + launch.rowHoldSeconds());
         }
-        command.addAll(List.of("-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + launch.config(),
-                "-cp", classPath, ExporterTestApp.class.getName(), launch.name(),
+        String assembled = System.getProperty(ASSEMBLED_AGENT);
+        String separator = System.getProperty("path.separator");
+        if (assembled == null) {
+            command.addAll(List.of("-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":" + launch.config(),
+                    "-cp", classPath));
+        } else {
+            command.addAll(List.of("-cp", classPath + separator + assembled, "assembled.AssembledAgent",
+                    "127.0.0.1:" + metricsPort + ":" + launch.config()));
+        }
+        command.addAll(List.of(ExporterTestApp.class.getName(), launch.name(),
                 Integer.toString(launch.endpointCap()), Integer.toString(launch.clientCapacity())));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());

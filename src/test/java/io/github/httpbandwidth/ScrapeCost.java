@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public final class ScrapeCost {
 
-    private static final int WARMUP = 30;
+    /** Scrapes before the measured ones (scrape.cost.warmup): 30 leave the JIT still compiling the agent's path. */
+    private static final int WARMUP = Integer.getInteger("scrape.cost.warmup", 30);
     private static final int MEASURED = 100;
 
     private ScrapeCost() {
