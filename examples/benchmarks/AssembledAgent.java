@@ -40,7 +40,16 @@ public final class AssembledAgent {
                     Thread thread = new Thread(runnable, "prometheus-http");
                     thread.setDaemon(true);
                     return thread;
-                }, (runnable, executor) -> runnable.run());
+                }, (runnable, executor) -> {
+                    // as the agent's BlockingRejectedExecutionHandler: wait for a free thread
+                    if (!executor.isShutdown()) {
+                        try {
+                            executor.getQueue().put(runnable);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
         HTTPServer.builder().inetAddress(InetAddress.getByName(agent[0])).port(Integer.parseInt(agent[1]))
                 .registry(registry).executorService(pool).buildAndStart();
         Class.forName(args[1]).getMethod("main", String[].class)
