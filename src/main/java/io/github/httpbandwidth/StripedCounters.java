@@ -34,6 +34,7 @@ final class StripedCounters {
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(Cell[].class);
     /**
      * Unwritten slots at the end of every thread's row: 128 bytes, two cache lines, between the last slot a thread
      * writes and whatever the heap puts after its array (another thread's row, after a GC has moved them together).
@@ -47,6 +48,19 @@ final class StripedCounters {
      * thread lives as long as the server), so an application server could never unload a deployment that counted.
      */
     private final ThreadLocal<WeakReference<Cell>> local = new ThreadLocal<>();
+    /*
+     * The cells of platform threads again, by thread id modulo the table's size: the first place a count looks, three
+     * dependent loads (the thread, its id, the slot) where the ThreadLocal takes six (its map, table, entry, the
+     * entry's referent check, its value, the weak reference's referent). A slot is claimed by the first thread of its
+     * ids to find it empty and freed when that thread's cell is retired; a thread whose slot is another's uses the
+     * ThreadLocal. Written only then, so request threads only ever read it.
+     */
+    private final Cell[] byThreadId = new Cell[BY_THREAD_ID];
+    /**
+     * Slots of {@link #byThreadId}, 4 KB: a power of 2, more than Undertow's threads at its defaults on 64 cores (64 IO
+     * and 512 worker threads), whose ids are mostly consecutive.
+     */
+    static final int BY_THREAD_ID = 1024;
     private final Set<Cell> cells = ConcurrentHashMap.newKeySet();
     private final int initialWidth;
     private final int maxWidth;
@@ -161,11 +175,28 @@ final class StripedCounters {
         if (cached != null && cached.ownedByCurrentThread()) {
             return cached;
         }
+        Thread current = Thread.currentThread();
+        // A plain read: a cell seen here has its final owner set; a stale slot only sends this thread the long way.
+        Cell cell = byThreadId[slotOf(current)];
+        return cell != null && cell.owner == current ? cell : cellOf(current);
+    }
+
+    private static int slotOf(Thread thread) {
+        return (int) thread.getId() & (BY_THREAD_ID - 1);
+    }
+
+    /** The thread's cell through its ThreadLocal, registered on its first count; claims its slot when free. */
+    private Cell cellOf(Thread current) {
         WeakReference<Cell> mine = local.get();
         Cell cell = mine == null ? null : mine.get();
         if (cell == null) {
             cell = register();
             local.set(new WeakReference<>(cell));
+        }
+        int slot = slotOf(current);
+        // Read before the compare-and-set: a failing one would still take the slot's cache line from every reader.
+        if (cell.owner != null && byThreadId[slot] == null) {
+            CELL.compareAndSet(byThreadId, slot, (Cell) null, cell);
         }
         return cell;
     }
@@ -455,6 +486,7 @@ final class StripedCounters {
                     foldChunks(retiredChunks, cell.chunks);
                 }
                 cells.remove(cell);
+                CELL.compareAndSet(byThreadId, slotOf(cell.owner), cell, (Cell) null);
             }
         }
     }

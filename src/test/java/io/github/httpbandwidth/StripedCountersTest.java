@@ -83,6 +83,77 @@ class StripedCountersTest {
         assertThat(cell.ownedByCurrentThread()).isTrue();
     }
 
+    /**
+     * A thread's cell is found first by its thread id modulo a table's size; a live thread whose id shares that slot
+     * with another's counts on a cell of its own, never on the other thread's.
+     */
+    @Test
+    void threadsWhoseIdsShareASlotCountEachOnTheirOwnCell() throws Exception {
+        StripedCounters counters = new StripedCounters(4, 4);
+        CountDownLatch firstCounted = new CountDownLatch(1);
+        CountDownLatch secondDone = new CountDownLatch(1);
+        AtomicReference<StripedCounters.Cell> firstCell = new AtomicReference<>();
+        Thread first = new Thread(() -> {
+            StripedCounters.Cell cell = counters.cell(null);
+            cell.add(0, 1);
+            firstCell.set(cell);
+            firstCounted.countDown();
+            awaitQuietly(secondDone);
+            assertThat(counters.cell(null)).isSameAs(cell);
+            cell.add(0, 1);
+        });
+        Thread second;
+        do {
+            second = new Thread(() -> {
+                try {
+                    StripedCounters.Cell cell = counters.cell(null);
+                    assertThat(cell.ownerThread()).isSameAs(Thread.currentThread());
+                    for (int i = 0; i < 1_000; i++) {
+                        counters.cell(null).add(0, 10);
+                    }
+                    assertThat(counters.cell(null)).isSameAs(cell);
+                } finally {
+                    secondDone.countDown();
+                }
+            });
+        } while ((second.getId() - first.getId()) % StripedCounters.BY_THREAD_ID != 0);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        first.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+        second.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+        first.start();
+        firstCounted.await();
+        second.start();
+        second.join();
+        first.join();
+
+        assertThat(failure.get()).isNull();
+        assertThat(firstCell.get().ownerThread()).isSameAs(first);
+        long[] sums = new long[4];
+        counters.sumInto(sums, 0, 4);
+        assertThat(sums[0]).isEqualTo(2 + 10_000);
+    }
+
+    /** The table that finds a thread's cell by its id lets go of the cell, and so of the thread, when it ends. */
+    @Test
+    void anEndedThreadIsNotHeldByTheCounters() throws Exception {
+        StripedCounters counters = new StripedCounters(4, 4);
+        Thread writer = new Thread(() -> counters.cell(null).add(0, 5));
+        writer.start();
+        writer.join();
+        assertThat(counters.cellCount()).as("the ended thread's cell is folded").isZero();
+        java.lang.ref.WeakReference<Thread> ended = new java.lang.ref.WeakReference<>(writer);
+        writer = null;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ended.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ended.get()).as("the ended thread, reachable from the counters").isNull();
+        long[] sums = new long[4];
+        counters.sumInto(sums, 0, 4);
+        assertThat(sums[0]).isEqualTo(5);
+    }
+
     private static void awaitQuietly(CountDownLatch gate) {
         try {
             gate.await();
