@@ -12,7 +12,7 @@
 # (default 'RecordingBenchmark.bandwidthStats$'); JMH_ARGS, warm-up and measurement (default '-wi 3 -w 2s -i 4 -r 2s').
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 1 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 base_commit="$(git rev-parse --verify --quiet "$1^{commit}")" || { echo "compare.sh: BASE '$1' is not a commit" >&2; exit 2; }
 shift
 rounds=8
