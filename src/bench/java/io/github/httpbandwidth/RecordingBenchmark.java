@@ -59,6 +59,14 @@ public class RecordingBenchmark {
     @Param({"address"})
     public String clients;
 
+    /**
+     * Where the route's router is mounted: {@code none}, or a path such as {@code /v1}, as
+     * {@code Handlers.path().addPrefixPath("/v1", routes)} leaves it in the exchange's resolved path (the default
+     * classifier then names the endpoint {@code /v1/jobs/{id}}).
+     */
+    @Param({"none"})
+    public String mount;
+
     private BandwidthStats stats;
     private HttpServerExchange exchange;
 
@@ -101,6 +109,9 @@ public class RecordingBenchmark {
         // lookup then compares the name's bytes.
         exchange.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), "worker-17");
         exchange.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch("/jobs/{id}", Map.of("id", "42")));
+        if (!mount.equals("none")) {
+            exchange.setResolvedPath(mount);
+        }
         for (int i = 0; i < 40; i++) {
             stats.endpointOf(named("/route/" + i));
         }

@@ -33,22 +33,3 @@ public interface EndpointClassifier {
         return RouteTemplateClassifier.INSTANCE;
     }
 }
-
-enum RouteTemplateClassifier implements EndpointClassifier {
-    INSTANCE;
-
-    @Override
-    public String classify(HttpServerExchange exchange) {
-        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-        if (match == null) {
-            return null;
-        }
-        String template = match.getMatchedTemplate();
-        String mount = exchange.getResolvedPath();
-        if (mount == null || mount.isEmpty() || mount.equals("/")) {
-            return template;
-        }
-        String prefix = mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
-        return template.isEmpty() || template.startsWith("/") ? prefix + template : prefix + '/' + template;
-    }
-}

@@ -1,6 +1,7 @@
 package io.github.httpbandwidth;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,15 @@ final class EndpointTable {
     private final Endpoint overflow = new Endpoint(OVERFLOW, 1);
     private final LongAdder classifierErrors = new LongAdder();
     private final Consumer<Endpoint> admitted;
+    /**
+     * With the default classifier, the rows of routes behind a mount path ({@code /v1} + {@code /jobs/{id}}) by
+     * their template, so that an exchange finds its row without joining the two anew (an allocation and a hash of
+     * the joined name per exchange). About {@link #maxRows} templates at most (threads that miss at once may each
+     * add one), {@value #MOUNTS_PER_TEMPLATE} mount paths each, none longer than a row's name; beyond them the names
+     * are joined per exchange as before. {@code null} with any other classifier.
+     */
+    private final ConcurrentHashMap<String, Mounted[]> mountedRoutes;
+    static final int MOUNTS_PER_TEMPLATE = 4;
     /** Row names by index; replaced, never changed, when a row is admitted. */
     private volatile String[] names = {UNMATCHED, OVERFLOW};
     private volatile boolean full;
@@ -37,6 +47,7 @@ final class EndpointTable {
     EndpointTable(EndpointClassifier classifier, int cap, Consumer<Endpoint> admitted) {
         this.classifier = classifier;
         this.cap = cap;
+        this.mountedRoutes = classifier == RouteTemplateClassifier.INSTANCE ? new ConcurrentHashMap<>() : null;
         this.admitted = admitted;
         admitted.accept(unmatched);
         admitted.accept(overflow);
@@ -48,6 +59,9 @@ final class EndpointTable {
     }
 
     Endpoint resolve(HttpServerExchange exchange) {
+        if (mountedRoutes != null) {
+            return route(exchange);
+        }
         String name;
         try {
             name = classifier.classify(exchange);
@@ -57,6 +71,48 @@ final class EndpointTable {
             return unmatched;
         }
         return lookup(name);
+    }
+
+    /**
+     * What {@link RouteTemplateClassifier} names, found without joining a mount path and a template that were
+     * seen before. Rows are never removed and a full table stays full, so a row once found for a mount path and a
+     * template stays theirs.
+     */
+    private Endpoint route(HttpServerExchange exchange) {
+        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+        if (match == null) {
+            return unmatched;
+        }
+        String template = match.getMatchedTemplate();
+        String mount = exchange.getResolvedPath();
+        if (template == null || RouteTemplateClassifier.unmounted(mount)) {
+            return lookup(template);
+        }
+        Mounted[] known = mountedRoutes.get(template);
+        if (known != null) {
+            for (Mounted m : known) {
+                if (m.mount == mount || m.mount.equals(mount)) {
+                    return m.row;
+                }
+            }
+        }
+        Endpoint row = lookup(RouteTemplateClassifier.join(mount, template));
+        if (mount.length() <= EndpointNames.MAX_LENGTH
+                && (known == null ? mountedRoutes.size() < maxRows(cap) : known.length < MOUNTS_PER_TEMPLATE)) {
+            Mounted seen = new Mounted(mount, row);
+            mountedRoutes.merge(template, new Mounted[] {seen}, (old, one) -> old.length < MOUNTS_PER_TEMPLATE
+                    ? Mounted.with(old, seen) : old);
+        }
+        return row;
+    }
+
+    /** A mount path and the row its route's template has behind it. */
+    private record Mounted(String mount, Endpoint row) {
+        static Mounted[] with(Mounted[] known, Mounted more) {
+            Mounted[] grown = Arrays.copyOf(known, known.length + 1);
+            grown[known.length] = more;
+            return grown;
+        }
     }
 
     Endpoint lookup(String name) {

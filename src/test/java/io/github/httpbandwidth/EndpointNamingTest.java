@@ -46,6 +46,59 @@ class EndpointNamingTest {
     }
 
     @Test
+    void oneRouterMountedUnderMorePrefixesThanAreRememberedPerTemplateCountsEachOnItsOwnRow() throws Exception {
+        // The same RoutingHandler under six prefixes: one template string, six mount paths; the table remembers
+        // the rows of four per template and joins the names of the others per exchange. Nested path handlers make
+        // a new resolved-path string per exchange (/api/v9), found by equality, not identity.
+        int mounts = EndpointTable.MOUNTS_PER_TEMPLATE + 2;
+        BandwidthStats stats = BandwidthStats.builder().name("many-mounts").build();
+        RoutingHandler shared = jobs("shared");
+        io.undertow.server.handlers.PathHandler paths = Handlers.path();
+        for (int m = 0; m < mounts; m++) {
+            paths.addPrefixPath("/m" + m, shared);
+        }
+        paths.addPrefixPath("/api", Handlers.path().addPrefixPath("/v9", shared));
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, paths))) {
+            int exchanges = 0;
+            for (int round = 1; round <= 3; round++) {
+                for (int m = 0; m < mounts; m++) {
+                    for (int i = 0; i <= m; i++) {
+                        get(server, "/m" + m + "/jobs/" + i);
+                        exchanges++;
+                    }
+                }
+                get(server, "/api/v9/jobs/1");
+                exchanges++;
+            }
+
+            BandwidthSnapshot s = Await.completed(stats, exchanges);
+            for (int m = 0; m < mounts; m++) {
+                assertThat(s.endpoint("/m" + m + "/jobs/{id}").requests()).as("/m" + m).isEqualTo(3L * (m + 1));
+                assertThat(s.endpoint("/m" + m + "/jobs/{id}").bytesSent()).isEqualTo(3L * (m + 1) * "shared".length());
+            }
+            assertThat(s.endpoint("/api/v9/jobs/{id}").requests()).isEqualTo(3);
+            assertThat(s.endpoint("(unmatched)").requests()).isZero();
+            assertThat(s.endpoint("(overflow)").requests()).isZero();
+        }
+    }
+
+    @Test
+    void aMountedRouteThatCameAfterTheTableWasFullStaysOnTheOverflowRowAndOthersOnTheirs() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("mounted-full").endpointCap(1).build();
+        HttpHandler routes = Handlers.path().addPrefixPath("/a", jobs("a")).addPrefixPath("/b", jobs("bb"));
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, routes))) {
+            for (int i = 0; i < 3; i++) {
+                get(server, "/a/jobs/" + i);
+                get(server, "/b/jobs/" + i);
+            }
+            BandwidthSnapshot s = Await.completed(stats, 6);
+            assertThat(s.endpoint("/a/jobs/{id}").requests()).isEqualTo(3);
+            assertThat(s.endpoint("(overflow)").requests()).isEqualTo(3);
+            assertThat(s.endpoint("(overflow)").bytesSent()).isEqualTo(3 * "bb".length());
+        }
+    }
+
+    @Test
     void aHandlerThatReadsTheBodyBeforeTheRouterLeavesTheExchangeOnItsRoute() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("buffering-test").build();
         HttpHandler chain = new RequestBufferingHandler(TestRoutes.basic(), 4);
