@@ -15,10 +15,11 @@ import java.util.Set;
 /**
  * What the console's endpoint MBeans cost (issue 23): reading them as JConsole reads a row (one {@code getAttributes}
  * of its 7 attributes), one row and the whole tree, at 64, 256, 1,000 and 10,000 rows; and the heap a row costs
- * with its MBeans, registered minus not registered (the console's {@code view=Endpoints} MBean and the readers'
- * {@code io.github.httpbandwidth.rows} MBean, with the MBeanServer's entries), after full GCs, 10 handlers, against
- * handlers of one row; and the heap a counting thread holds for the console's fine sizes. Uses only what earlier
- * versions have, so it runs on a baseline's worktree too. Run: {@code examples/benchmarks/console-cost.sh}.
+ * with its MBeans, registered minus not registered (the console's {@code view=Endpoints} MBean alone, then with the
+ * readers' {@code io.github.httpbandwidth.rows} MBean, with the MBeanServer's entries), after full GCs, 10 handlers,
+ * against handlers of one row; and the heap a counting thread holds for the console's fine sizes. Uses only what earlier
+ * versions have, so it runs on a baseline's worktree too. Run: {@code examples/benchmarks/console-cost.sh}; with the
+ * argument {@code heap}, only the heap per row.
  */
 public final class ConsoleCost {
 
@@ -31,27 +32,35 @@ public final class ConsoleCost {
     }
 
     public static void main(String[] args) throws Exception {
-        System.out.printf("%-8s %16s %16s %16s%n", "rows", "one row, p50", "whole tree, p50", "per row in tree");
-        for (int rows : new int[] {64, 256, 1000, 10_000}) {
-            read(rows);
+        if (!(args.length > 0 && args[0].equals("heap"))) {
+            System.out.printf("%-8s %16s %16s %16s%n", "rows", "one row, p50", "whole tree, p50", "per row in tree");
+            for (int rows : new int[] {64, 256, 1000, 10_000}) {
+                read(rows);
+            }
+            threads();
         }
-        threads();
         int instances = 10;
         for (int rows : new int[] {256, 1000}) {
-            heapHolding(instances, rows, true); // warm-up
-            long bare = heapHolding(instances, rows, false);
-            long registered = heapHolding(instances, rows, true);
+            heapHolding(instances, rows, Mbeans.BOTH); // warm-up
+            long bare = heapHolding(instances, rows, Mbeans.NONE);
+            long console = heapHolding(instances, rows, Mbeans.CONSOLE);
+            long both = heapHolding(instances, rows, Mbeans.BOTH);
             // Against handlers of one row with the same traffic, so what a handler holds once (its sizes' chunks and
             // their last-minute samples, its MBean) is not spread over the rows.
-            long registeredOne = heapHolding(instances, 1, true);
-            long bareOne = heapHolding(instances, 1, false);
+            long bareOne = heapHolding(instances, 1, Mbeans.NONE);
+            long consoleOne = heapHolding(instances, 1, Mbeans.CONSOLE);
+            long bothOne = heapHolding(instances, 1, Mbeans.BOTH);
             double rowAlone = (bare - bareOne) / (double) instances / (rows - 1);
-            double withMBeans = (registered - registeredOne) / (double) instances / (rows - 1);
-            System.out.printf("%d rows: heap per row %.0f B without MBeans, %.0f B with its MBeans, the console's and the"
-                    + " readers' (%.0f B the MBeans)%n",
-                    rows, rowAlone, withMBeans, withMBeans - rowAlone);
+            double withConsole = (console - consoleOne) / (double) instances / (rows - 1);
+            double withBoth = (both - bothOne) / (double) instances / (rows - 1);
+            System.out.printf("%d rows: heap per row %.0f B without MBeans, %.0f B with the console's MBean, %.0f B with"
+                    + " its MBeans, the console's and the readers' (%.0f B the MBeans)%n",
+                    rows, rowAlone, withConsole, withBoth, withBoth - rowAlone);
         }
     }
+
+    /** Which of a row's MBeans a handler registers: none, the console's only, or the console's and the readers'. */
+    private enum Mbeans { NONE, CONSOLE, BOTH }
 
     /**
      * Heap per counting thread for its sizes: 8 live threads, each recording one exchange per size of a spread over 0
@@ -139,6 +148,15 @@ public final class ConsoleCost {
 
     /** A handler with {@code rows} endpoint rows, each with a 2xx and a 4xx exchange, sampled past a minute. */
     private static BandwidthStats filled(int rows, boolean register, long[] now) {
+        return filled(rows, register ? Mbeans.BOTH : Mbeans.NONE, now);
+    }
+
+    /**
+     * As above; {@code CONSOLE} registers the handler, then takes the readers' row MBeans ({@code
+     * io.github.httpbandwidth.rows}) out again through the handler's own publisher, which then holds nothing of them.
+     */
+    private static BandwidthStats filled(int rows, Mbeans mbeans, long[] now) {
+        boolean register = mbeans != Mbeans.NONE;
         BandwidthStats stats = BandwidthStats.builder().name("console-cost-" + handlers++)
                 .endpointCap(Math.max(rows, 1)).ticker(() -> now[0]).build();
         if (register) {
@@ -162,15 +180,32 @@ public final class ConsoleCost {
             now[0] += RateTracker.TICK_NANOS;
             stats.sampleRates();
         }
+        if (mbeans == Mbeans.CONSOLE) {
+            removeReaderRows(stats);
+        }
         return stats;
     }
 
+    private static void removeReaderRows(BandwidthStats stats) {
+        try {
+            java.lang.reflect.Field field = BandwidthStats.class.getDeclaredField("publisher");
+            field.setAccessible(true);
+            MBeanPublisher publisher = (MBeanPublisher) field.get(stats);
+            ObjectName readers = new ObjectName("io.github.httpbandwidth.rows:name=" + stats.name() + ",*");
+            for (ObjectName name : SERVER.queryNames(readers, null)) {
+                publisher.removeChild(name);
+            }
+        } catch (ReflectiveOperationException | javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Used heap, after GC, while {@code instances} handlers of {@code rows} rows are held (and unregistered after). */
-    private static long heapHolding(int instances, int rows, boolean register) {
+    private static long heapHolding(int instances, int rows, Mbeans mbeans) {
         long before = usedAfterGc();
         List<BandwidthStats> all = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
-            all.add(filled(rows, register, new long[] {1_000_000_000_000L}));
+            all.add(filled(rows, mbeans, new long[] {1_000_000_000_000L}));
         }
         long after = usedAfterGc();
         for (BandwidthStats stats : all) {

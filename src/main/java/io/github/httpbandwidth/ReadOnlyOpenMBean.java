@@ -24,8 +24,8 @@ import java.util.Map;
  */
 abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
 
-    private final Map<String, OpenAttribute<S>> attributes;
-    private final MBeanInfo info;
+    /* One field for what instances of a kind share: an MBean per endpoint row is 8 bytes smaller than with two. */
+    private final Shape<S> shape;
 
     ReadOnlyOpenMBean(String className, String description, List<? extends OpenAttribute<S>> attributes,
                       OpenMBeanOperationInfoSupport... operations) {
@@ -34,8 +34,7 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
 
     /** An MBean of a shape many instances share (its MBeanInfo and attribute map are then held once). */
     ReadOnlyOpenMBean(Shape<S> shape) {
-        this.attributes = shape.attributes;
-        this.info = shape.info;
+        this.shape = shape;
     }
 
     /** The MBeanInfo and the attributes by name: what instances of one kind can share. */
@@ -61,9 +60,9 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
 
     @Override
     public Object getAttribute(String attribute) throws AttributeNotFoundException {
-        OpenAttribute<S> found = attributes.get(attribute);
+        OpenAttribute<S> found = shape.attributes.get(attribute);
         if (found == null) {
-            throw new AttributeNotFoundException(info.getClassName() + " has no attribute " + attribute
+            throw new AttributeNotFoundException(shape.info.getClassName() + " has no attribute " + attribute
                     + "; see its MBeanInfo for the list");
         }
         S snapshot = snapshot();
@@ -75,7 +74,7 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
         S snapshot = snapshot();
         AttributeList list = new AttributeList(names.length);
         for (String name : names) {
-            OpenAttribute<S> attribute = attributes.get(name);
+            OpenAttribute<S> attribute = shape.attributes.get(name);
             if (attribute != null && snapshot != null) {
                 list.add(new Attribute(name, attribute.read(snapshot)));
             }
@@ -85,7 +84,7 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
 
     @Override
     public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
-        throw new AttributeNotFoundException(info.getClassName() + " attributes are read-only; cannot set "
+        throw new AttributeNotFoundException(shape.info.getClassName() + " attributes are read-only; cannot set "
                 + attribute.getName());
     }
 
@@ -97,12 +96,12 @@ abstract class ReadOnlyOpenMBean<S> implements DynamicMBean {
     @Override
     public Object invoke(String actionName, Object[] params, String[] signature)
             throws MBeanException, ReflectionException {
-        throw new ReflectionException(new NoSuchMethodException(actionName), info.getClassName()
+        throw new ReflectionException(new NoSuchMethodException(actionName), shape.info.getClassName()
                 + " has no operation " + actionName);
     }
 
     @Override
     public MBeanInfo getMBeanInfo() {
-        return info;
+        return shape.info;
     }
 }
