@@ -19,9 +19,11 @@ import java.util.Arrays;
  * a raw socket (the client's own allocation is the same in both servers and cancels out). Rounds alternate between
  * the two servers; the median round is reported. Run with {@code examples/benchmarks/allocation.sh}.
  *
- * <p>Arguments: {@code [requests per round [rounds [client key]]]}, default 20000, 7 and {@code remote-address}
+ * <p>Arguments: {@code [requests per round [rounds [client key [app]]]]}, default 20000, 7, {@code remote-address}
  * (the top clients' key as {@code undertow-handlers.conf} writes it; the requests carry no header, so
- * {@code header:X-Worker-Id|remote-address} takes its fallback every time).
+ * {@code header:X-Worker-Id|remote-address} takes its fallback every time) and {@code plain}: the application
+ * answers every path; {@code mounted}: it is a router mounted under a path ({@code Handlers.path().addPrefixPath("/v1",
+ * Handlers.routing()...)}), the requests go to {@code /v1/jobs/42} and are named {@code /v1/jobs/{id}}.
  */
 public final class AllocationPerRequest {
 
@@ -34,13 +36,20 @@ public final class AllocationPerRequest {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         ClientKey clientKey = ClientKey.parse(args.length > 2 ? args[2] : "remote-address");
-        HttpHandler app = exchange -> {
+        boolean mounted = args.length > 3 && args[3].equals("mounted");
+        if (args.length > 3 && !mounted && !args[3].equals("plain")) {
+            throw new IllegalArgumentException("app: plain or mounted, was " + args[3]);
+        }
+        HttpHandler answer = exchange -> {
             if (exchange.getRequestMethod().toString().equals("POST")) {
                 exchange.getRequestReceiver().receiveFullBytes((ex, body) -> ex.getResponseSender().send("ok"));
             } else {
                 exchange.getResponseSender().send("ok");
             }
         };
+        HttpHandler app = mounted ? io.undertow.Handlers.path().addPrefixPath("/v1",
+                io.undertow.Handlers.routing().get("/jobs/{id}", answer).post("/jobs/{id}", answer)) : answer;
+        String path = mounted ? "/v1/jobs/42" : null;
         BandwidthStats stats = BandwidthStats.builder().name("allocation").clientKey(clientKey).build();
         Undertow bare = start(app);
         Undertow counted = start(new BandwidthHandler(stats, app));
@@ -50,17 +59,17 @@ public final class AllocationPerRequest {
                 boolean post = kind.startsWith("POST");
                 // Warm-up: JIT, pools and buffers of both servers.
                 for (int i = 0; i < 3; i++) {
-                    perRequest(bare, requests, post);
-                    perRequest(counted, requests, post);
-                    perRequest(floor, requests, post);
+                    perRequest(bare, requests, post, path);
+                    perRequest(counted, requests, post, path);
+                    perRequest(floor, requests, post, path);
                 }
                 double[] bareRounds = new double[rounds];
                 double[] countedRounds = new double[rounds];
                 double[] floorRounds = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
-                    bareRounds[r] = perRequest(bare, requests, post);
-                    countedRounds[r] = perRequest(counted, requests, post);
-                    floorRounds[r] = perRequest(floor, requests, post);
+                    bareRounds[r] = perRequest(bare, requests, post, path);
+                    countedRounds[r] = perRequest(counted, requests, post, path);
+                    floorRounds[r] = perRequest(floor, requests, post, path);
                 }
                 double b = median(bareRounds);
                 double c = median(countedRounds);
@@ -71,7 +80,9 @@ public final class AllocationPerRequest {
                 System.out.printf("%-11s the floor (an empty completion listener and empty wrappers, shared) adds "
                         + "%+6.1f B/request; the handler %+6.1f B/request more%n", kind, f - b, c - f);
             }
-            System.out.println("requests counted by the handler: " + stats.snapshot().requests());
+            BandwidthSnapshot snapshot = stats.snapshot();
+            System.out.println("requests counted by the handler: " + snapshot.requests()
+                    + (mounted ? ", on /v1/jobs/{id}: " + snapshot.endpoint("/v1/jobs/{id}").requests() : ""));
         } finally {
             bare.stop();
             counted.stop();
@@ -108,11 +119,14 @@ public final class AllocationPerRequest {
         return server;
     }
 
-    private static double perRequest(Undertow server, int requests, boolean post) throws IOException {
+    /** {@code path}: where the requests go; {@code null}: {@code /upload} for a POST, {@code /small} for a GET. */
+    private static double perRequest(Undertow server, int requests, boolean post, String path) throws IOException {
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         byte[] request = (post
-                ? "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100)
-                : "GET /small HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                ? "POST " + (path != null ? path : "/upload") + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Length: 100\r\n\r\n" + "x".repeat(100)
+                : "GET " + (path != null ? path : "/small") + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setTcpNoDelay(true);
