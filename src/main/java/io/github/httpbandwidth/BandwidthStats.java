@@ -436,6 +436,11 @@ public final class BandwidthStats implements AutoCloseable {
         return clients == null ? 0 : clients.keyCharsRetained();
     }
 
+    /** The mount paths the endpoint table keeps for mounted routes (tests). */
+    List<String> mountsKept() {
+        return endpoints.mountsKept();
+    }
+
     /** How many reads of every counter there have been (tests). */
     long wholeReads() {
         return wholeReads.get();

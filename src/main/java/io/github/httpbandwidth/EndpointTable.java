@@ -4,6 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -157,6 +158,12 @@ final class EndpointTable {
         rows.put(name, row);
         admitted.accept(row);
         return row;
+    }
+
+    /** The mount paths {@link #route} keeps, over all templates (tests). */
+    List<String> mountsKept() {
+        return mountedRoutes == null ? List.of() : mountedRoutes.values().stream()
+                .flatMap(Arrays::stream).map(Mounted::mount).toList();
     }
 
     /** Row names by index, as admitted so far. */

@@ -99,6 +99,42 @@ class EndpointNamingTest {
     }
 
     @Test
+    void mountPathsAClientChoosesAreKeptWithinTheirBoundAndEveryExchangeCounts() throws Exception {
+        // No handler of Undertow's puts what a client sends into the resolved path, but an application's own may:
+        // here each request names its mount in a header, 120 distinct ones on one template, every third longer
+        // than a row's name. The table keeps at most MOUNTS_PER_TEMPLATE of them and the rows stay within the cap.
+        int exchanges = 120;
+        BandwidthStats stats = BandwidthStats.builder().name("hostile-mounts").endpointCap(8).build();
+        RoutingHandler routes = jobs("x");
+        HttpHandler app = exchange -> {
+            exchange.setResolvedPath(exchange.getRequestHeaders().getFirst("X-Mount"));
+            routes.handleRequest(exchange);
+        };
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, app))) {
+            for (int i = 0; i < exchanges; i++) {
+                String mount = i % 3 == 0 ? "/" + "m".repeat(EndpointNames.MAX_LENGTH + i) : "/m" + i;
+                assertThat(client.send(HttpRequest.newBuilder(server.uri("/jobs/" + i)).header("X-Mount", mount)
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            }
+            BandwidthSnapshot s = Await.completed(stats, exchanges);
+            assertThat(stats.mountsKept()).hasSizeBetween(1, EndpointTable.MOUNTS_PER_TEMPLATE)
+                    .allSatisfy(kept -> assertThat(kept.length()).isLessThanOrEqualTo(EndpointNames.MAX_LENGTH));
+            assertThat(s.endpoints()).hasSizeLessThanOrEqualTo(EndpointTable.maxRows(8));
+            assertThat(s.endpoints()).allSatisfy(row ->
+                    assertThat(row.endpoint().length()).isLessThanOrEqualTo(EndpointNames.MAX_LENGTH));
+            assertThat(s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum()).isEqualTo(exchanges);
+            assertThat(s.endpoints().stream().mapToLong(EndpointSnapshot::bytesSent).sum()).isEqualTo(exchanges);
+            // The long mounts share one row (their names cut to a row's length are the same), the first seven
+            // short ones have a row each, the rest overflow.
+            assertThat(s.endpoints()).filteredOn(row -> row.endpoint().startsWith("/mm"))
+                    .singleElement().satisfies(row -> assertThat(row.requests()).isEqualTo(exchanges / 3));
+            assertThat(s.endpoint("/m1/jobs/{id}").requests()).isEqualTo(1);
+            assertThat(s.endpoint("/m10/jobs/{id}").requests()).isEqualTo(1);
+            assertThat(s.endpoint("(overflow)").requests()).isEqualTo(exchanges - exchanges / 3 - 7);
+        }
+    }
+
+    @Test
     void aHandlerThatReadsTheBodyBeforeTheRouterLeavesTheExchangeOnItsRoute() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("buffering-test").build();
         HttpHandler chain = new RequestBufferingHandler(TestRoutes.basic(), 4);
