@@ -1,10 +1,13 @@
 package io.github.httpbandwidth;
 
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HandlerWrapper;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import java.util.Objects;
 
 /**
@@ -30,6 +33,13 @@ import java.util.Objects;
  * what is counted may get more exact in a minor version, never less.
  */
 public final class BandwidthHandler implements HttpHandler {
+
+    /**
+     * Undertow's key for the bytes of a request body read before the handlers ran ({@code BUFFERED_REQUEST_DATA},
+     * not public: read once by reflection); {@code null} where it cannot be had, and then such bodies go
+     * uncounted as before.
+     */
+    private static final AttachmentKey<PooledByteBuffer[]> BODY_READ_BEFORE = bodyReadBeforeKey();
 
     private final BandwidthStats stats;
     private final HttpHandler next;
@@ -68,8 +78,11 @@ public final class BandwidthHandler implements HttpHandler {
         exchange.addExchangeCompleteListener(tally);
         // A handler placed outside this one may already have taken a channel; adding a wrapper then would
         // throw, and counting must never fail a request, so that side simply goes uncounted.
-        if (!exchange.isRequestComplete() && exchange.isRequestChannelAvailable()) {
-            exchange.addRequestWrapper(new CountingSourceConduit(tally));
+        if (exchange.isRequestChannelAvailable()) {
+            if (!exchange.isRequestComplete()) {
+                exchange.addRequestWrapper(new CountingSourceConduit(tally));
+            }
+            countBodyReadBefore(exchange, tally);
         }
         // Always wrapped, also for bodiless responses: a second pass of the same exchange (a restart) finds this
         // tally below its own and counts nothing twice.
@@ -77,5 +90,44 @@ public final class BandwidthHandler implements HttpHandler {
             exchange.addResponseWrapper(tally);
         }
         next.handleRequest(exchange);
+    }
+
+    /**
+     * A request whose whole body was read before any handler ran and is handed to the application as bytes already
+     * read ({@code HttpServerExchange.BUFFERED_REQUEST_DATA}), which the exchange's channel gives out above every
+     * conduit wrapper: the body of an HTTP/1.1 request that carried an h2c upgrade, replayed on stream 1 (the JDK
+     * client's POST on a new connection to {@code http://}).
+     * Those bytes have arrived; they count now, once per exchange and stats, whether or not the application reads
+     * them. Only while no handler has taken the request channel: once one has (a handler outside this one, or an
+     * earlier pass of the exchange, whose conduit already counted what it read), the request side is left as the
+     * class description says.
+     */
+    private void countBodyReadBefore(HttpServerExchange exchange, ExchangeTally tally) {
+        if (BODY_READ_BEFORE == null) {
+            return;
+        }
+        PooledByteBuffer[] read = exchange.getAttachment(BODY_READ_BEFORE);
+        if (read == null || exchange.getAttachment(stats.bodyReadBeforeCounted) != null) {
+            return;
+        }
+        long bytes = 0;
+        for (PooledByteBuffer buffer : read) {
+            if (buffer != null && buffer.isOpen()) {
+                bytes += buffer.getBuffer().remaining();
+            }
+        }
+        exchange.putAttachment(stats.bodyReadBeforeCounted, Boolean.TRUE);
+        tally.received(bytes);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static AttachmentKey<PooledByteBuffer[]> bodyReadBeforeKey() {
+        try {
+            Field key = HttpServerExchange.class.getDeclaredField("BUFFERED_REQUEST_DATA");
+            key.setAccessible(true);
+            return (AttachmentKey<PooledByteBuffer[]>) key.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.github.httpbandwidth;
 
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -83,6 +84,8 @@ public final class BandwidthStats implements AutoCloseable {
     private static final int FIXED_SLOTS = MAXIMA + SizeMaxima.WIDTH;
 
     private final String name;
+    /** On an exchange whose body was read before this stats' handler ran, once that body is counted. */
+    final AttachmentKey<Boolean> bodyReadBeforeCounted = AttachmentKey.create(Boolean.class);
     private final Clock clock;
     private final long startTimeMillis;
     private final EndpointTable endpoints;

@@ -34,4 +34,40 @@ class Http2Test {
             assertThat(s.requests()).isEqualTo(3);
         }
     }
+
+    /**
+     * A POST whose body comes with the upgrade (the JDK client's default on a new connection to http://): Undertow
+     * reads that body before any handler runs and hands it to stream 1 as bytes already read, which no conduit
+     * wrapper sees; it must still count, once, also when the application never reads it.
+     */
+    @Test
+    void aBodySentWithTheUpgradeIsCounted() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("http2-upgrade-body").build();
+        try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, TestRoutes.basic()))) {
+            long expected = 0;
+            int requests = 0;
+            for (int size : new int[] {3, 5000, 777}) {
+                // A new client each time: a new connection, so each POST is the one that carries the upgrade.
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                HttpResponse<byte[]> upload = client.send(HttpRequest.newBuilder(server.uri("/upload"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size])).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(upload.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(upload.body()).isEqualTo(("n=" + size).getBytes());
+                // The upgrade's body not read by the application (a 404 route): received all the same.
+                HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                HttpResponse<Void> unread = other.send(HttpRequest.newBuilder(server.uri("/nowhere"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size + 1])).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                assertThat(unread.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(unread.statusCode()).isEqualTo(404);
+                expected += size + size + 1;
+                requests += 2;
+            }
+            BandwidthSnapshot s = Await.completed(stats, requests);
+            assertThat(s.requests()).isEqualTo(requests);
+            assertThat(s.bytesReceived()).isEqualTo(expected);
+            assertThat(s.requestSizes().sumBytes()).isEqualTo(expected);
+        }
+    }
 }
