@@ -126,20 +126,26 @@ class ServletEndpointsTest {
 
     /** The named rows with at least one request, once {@code requests} exchanges have completed. */
     private Map<String, Long> requestsByEndpoint(long requests) {
+        // A completion counts its sizes (the snapshot's requests) before its row's request, so the wait is on the
+        // rows too: waiting on the total alone could read a row one request short.
         long deadline = System.nanoTime() + 20_000_000_000L;
-        BandwidthSnapshot snapshot = stats.snapshot();
-        while (snapshot.requests() < requests || snapshot.requestsInFlight() > 0) {
-            assertThat(System.nanoTime() - deadline).as("waiting for " + requests + " exchanges").isNegative();
-            LockSupport.parkNanos(1_000_000);
-            snapshot = stats.snapshot();
-        }
-        Map<String, Long> rows = new TreeMap<>();
-        for (EndpointSnapshot row : snapshot.endpoints()) {
-            if (row.requests() > 0) {
-                rows.put(row.endpoint(), row.requests());
+        while (true) {
+            BandwidthSnapshot snapshot = stats.snapshot();
+            Map<String, Long> rows = new TreeMap<>();
+            long onRows = 0;
+            for (EndpointSnapshot row : snapshot.endpoints()) {
+                if (row.requests() > 0) {
+                    rows.put(row.endpoint(), row.requests());
+                    onRows += row.requests();
+                }
             }
+            if (snapshot.requests() >= requests && snapshot.requestsInFlight() == 0 && onRows >= requests) {
+                return rows;
+            }
+            assertThat(System.nanoTime() - deadline).as("waiting for " + requests + " exchanges on their rows, "
+                    + "have " + rows).isNegative();
+            LockSupport.parkNanos(1_000_000);
         }
-        return rows;
     }
 
     private EndpointSnapshot row(String endpoint) {
