@@ -169,6 +169,22 @@ for i in 1 2 3 4 5; do request "$BASE/shop/hello"; done
 for i in 1 2 3; do request "$BASE/shop/files/dir$i/file.bin?size=100000"; done
 for i in 11 12 13 14; do request "$BASE/shop/api/orders/$i"; done
 for i in 1 2; do request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/upload.bin" "$BASE/shop/api/orders/$i/attachment"; done
+# HTTP/2 over cleartext (WildFly's http-listener has enable-http2) with a body of no length, larger than Undertow
+# buffers for the upgrade: Undertow gives the upgrade up, hands back what it read and resets the request channel,
+# and the request stays on HTTP/1.1 (the filter answered it 500 before). curl's size_upload counts the chunks'
+# framing, so the body's own size is added.
+h2c_chunked_upload() {
+  local out
+  out="$(curl -sS -o /dev/null --max-time 30 --http2 -X PUT -H 'Transfer-Encoding: chunked' \
+    -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/upload.bin" -w '%{http_code} %{size_download}' \
+    "$1")" || fail "curl --http2 with a chunked upload to $1 failed"
+  set -- $out
+  [ "$1" -lt 500 ] || fail "status $1 for an h2c upgrade with a chunked body of 123456 B"
+  SENT=$((SENT + 123456))
+  RECEIVED=$((RECEIVED + $2))
+  REQUESTS=$((REQUESTS + 1))
+}
+h2c_chunked_upload "$BASE/shop/api/orders/3/attachment"
 request "$BASE/shop/no/such/page"
 wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
 expect_eq "server-wide inbound bytes (curl sent $SENT)" \
@@ -177,9 +193,9 @@ expect_eq "server-wide outbound bytes (curl received $RECEIVED)" \
   $(( $(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}') - before_out )) "$RECEIVED"
 wait_for "requests on /shop/api/orders/{id}" 4 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
 wait_for "requests on /shop/api/orders/{id}/attachment" \
-  2 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+  3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
 wait_for "inbound bytes on /shop/api/orders/{id}/attachment" \
-  246912 metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+  370368 metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
 wait_for "requests on /shop/files/*" 3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/files/*",handler="server"}'
 wait_for "requests on /shop/* (the default servlet: the 404)" 1 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}'
 raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|no/such)' || true)"

@@ -2,6 +2,7 @@ package io.github.httpbandwidth;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -62,6 +63,40 @@ class Http2Test {
                 assertThat(unread.version()).isEqualTo(HttpClient.Version.HTTP_2);
                 assertThat(unread.statusCode()).isEqualTo(404);
                 expected += size + size + 1;
+                requests += 2;
+            }
+            BandwidthSnapshot s = Await.completed(stats, requests);
+            assertThat(s.requests()).isEqualTo(requests);
+            assertThat(s.bytesReceived()).isEqualTo(expected);
+            assertThat(s.requestSizes().sumBytes()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void anUpgradeWhoseChunkedBodyIsTooLargeToBufferStaysOnHttp11AndIsCounted() throws Exception {
+        // With a body of unknown length Undertow buffers up to 16 KiB (MAX_BUFFERED_REQUEST_SIZE) to upgrade; past
+        // that it gives up, hands back what it read as bytes already read, resets the request channel and runs the
+        // handlers on HTTP/1.1. Adding a conduit wrapper after a reset throws: these requests failed with 500.
+        BandwidthStats stats = BandwidthStats.builder().name("http2-upgrade-chunked").build();
+        try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, TestRoutes.basic()))) {
+            long expected = 0;
+            int requests = 0;
+            for (int size : new int[] {16_385, 100_003, 40_000}) {
+                byte[] body = new byte[size];
+                // A new client each time: a new connection, whose first request carries the upgrade.
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                HttpResponse<byte[]> upload = client.send(HttpRequest.newBuilder(server.uri("/upload"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(upload.statusCode()).isEqualTo(200);
+                assertThat(upload.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+                assertThat(upload.body()).isEqualTo(("n=" + size).getBytes());
+                HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                HttpResponse<Void> unread = other.send(HttpRequest.newBuilder(server.uri("/nowhere"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                assertThat(unread.statusCode()).isEqualTo(404);
+                expected += 2L * size;
                 requests += 2;
             }
             BandwidthSnapshot s = Await.completed(stats, requests);
