@@ -237,12 +237,37 @@ for port in $(shuf -i 30001-40000 -n 20); do port_free "$port" && { PROMETHEUS_P
 prometheus --config.file="$WORK/prometheus/prometheus.yml" --storage.tsdb.path="$WORK/prometheus/data" \
   --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >"$WORK/prometheus.log" 2>&1 </dev/null &
 PROMETHEUS_PID=$!
+# What Prometheus says of the agent's target and its last log lines: in a failure's message, which outlives $WORK.
+prometheus_state() {
+  local targets
+  targets="$(curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/targets" 2>/dev/null \
+    | python3 -c 'import json,sys; print(" ".join(t["health"] + " " + (t.get("lastError") or "-") for t in json.load(sys.stdin)["data"]["activeTargets"]))' \
+    2>/dev/null || echo "no answer")"
+  printf 'target: %s; log: %s' "$targets" "$(tail -3 "$WORK/prometheus.log" 2>/dev/null | tr '\n' ' ')"
+}
+for _ in $(seq 1 300); do
+  curl -fsS --max-time 2 "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1 && break
+  kill -0 "$PROMETHEUS_PID" 2>/dev/null || fail "Prometheus ended at its start: $(prometheus_state)"
+  sleep 0.2
+done
+curl -fsS --max-time 2 "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1 \
+  || fail "Prometheus not ready after 60 s: $(prometheus_state)"
 promql() {
   curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query" --data-urlencode "query=$1" 2>/dev/null \
     | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(" ".join(sorted(x["metric"].get("handler","") + "=" + str(int(float(x["value"][1]))) for x in r)))' \
     2>/dev/null || true
 }
-wait_promql() { wait_for "Prometheus: $1" "$3" promql "$2"; }
+# Up to 60 s: a first scrape waits for service discovery's first update (5 s), longer on a loaded machine.
+wait_promql() {
+  local value=""
+  for _ in $(seq 1 300); do
+    value="$(promql "$2")"
+    [ "$value" = "$3" ] && break
+    sleep 0.2
+  done
+  [ "$value" = "$3" ] || fail "Prometheus: $1: expected $3, got $value ($(prometheus_state))"
+  pass "Prometheus: $1 = $3"
+}
 wait_promql "outbound bytes by handler, shop-monitored" \
   'sum by (handler) (scheduler_http_bandwidth_bytes_total{direction="outbound",handler="shop-monitored"})' "shop-monitored=$monitored_out"
 wait_promql "inbound bytes by handler, shop-monitored" \
