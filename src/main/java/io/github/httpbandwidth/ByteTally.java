@@ -8,6 +8,10 @@ import org.xnio.conduits.Conduit;
  */
 interface ByteTally {
 
+    /** A read of the conduit below begins on this thread; the {@link #received} that follows it ends it. */
+    default void reading() {
+    }
+
     /** {@code bytes} (0 or more) arrived from the client. */
     void received(long bytes);
 

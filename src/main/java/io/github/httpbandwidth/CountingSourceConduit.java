@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  * everything else through. For an exchange it is also its own {@link ConduitWrapper}: one object per request body,
  * not two.
  *
+ * <p>Every read tells the tally when it begins and, with its bytes, when it ends: the exchange may complete inside it
+ * (Undertow's chunked decoder ends the exchange when a body it drains reaches its last chunk).
+ *
  * <p>Both {@code transferTo} forms are covered: Undertow drains a body the application never read through
  * {@code transferTo(..., FileChannel)}, and the buffered form would hide the bytes it leaves in its buffer.
  */
@@ -55,6 +58,7 @@ final class CountingSourceConduit implements StreamSourceConduit, ConduitWrapper
     @Override
     public int read(ByteBuffer dst) throws IOException {
         int start = dst.position();
+        tally.reading();
         try {
             return next.read(dst);
         } finally {
@@ -65,6 +69,7 @@ final class CountingSourceConduit implements StreamSourceConduit, ConduitWrapper
     @Override
     public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
         long start = Buffers.remaining(dsts, offs, len);
+        tally.reading();
         try {
             return next.read(dsts, offs, len);
         } finally {
@@ -74,9 +79,14 @@ final class CountingSourceConduit implements StreamSourceConduit, ConduitWrapper
 
     @Override
     public long transferTo(long position, long count, FileChannel target) throws IOException {
-        long transferred = next.transferTo(position, count, target);
-        tally.received(transferred);
-        return transferred;
+        long transferred = 0;
+        tally.reading();
+        try {
+            transferred = next.transferTo(position, count, target);
+            return transferred;
+        } finally {
+            tally.received(transferred);
+        }
     }
 
     /** Goes through {@link #read(ByteBuffer)}, so bytes left in {@code throughBuffer} are counted as read too. */

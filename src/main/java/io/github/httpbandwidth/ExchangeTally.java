@@ -38,6 +38,11 @@ final class ExchangeTally extends CountingSinkConduit
 
     private static final VarHandle BYTES_RECEIVED = field("bytesReceived");
     private static final VarHandle BYTES_SENT = field("bytesSent");
+    /**
+     * For virtual threads, whose cell is shared: what {@link StripedCounters.Cell#reading} holds for a thread with a
+     * cell of its own. Set to {@code null}, not removed, after a read: a thread's later reads then reuse its entry.
+     */
+    private static final ThreadLocal<ExchangeTally> READING_ON_SHARED_CELL = new ThreadLocal<>();
 
     /** Never null: the counters of the thread that created the tally, or of the one that last counted. */
     private StripedCounters.Cell cell;
@@ -52,6 +57,8 @@ final class ExchangeTally extends CountingSinkConduit
     private boolean bodiless;
     /** This exchange is counted by an earlier tally of the same stats. */
     private boolean repeated;
+    /** The exchange completed inside a read of its request body (see {@link #reading}): the read's end records it. */
+    private boolean completedInRead;
     /**
      * Its body passed the in-flight threshold while the list was full: it tries again as its bytes move. Shared by
      * both directions, which HTTP/2 may move on two threads: a race between them costs at most a try more.
@@ -69,17 +76,48 @@ final class ExchangeTally extends CountingSinkConduit
         stats.exchangeStarted(cell);
     }
 
+    /**
+     * Marks the calling thread as inside a read of this exchange's body, so that a completion inside that read (on
+     * this thread: Undertow's chunked decoder ends the exchange when a body it drains reaches its last chunk) waits
+     * for the read's bytes. In the thread's own cell; a virtual thread, whose cell is shared, in a thread-local.
+     */
+    @Override
+    public void reading() {
+        StripedCounters.Cell c = cell();
+        if (c.ownerThread() != null) {
+            c.reading(this);
+        } else {
+            READING_ON_SHARED_CELL.set(this);
+        }
+    }
+
+    /** Whether the calling thread, whose cell is {@code c}, is inside a read of this exchange's body. */
+    private boolean inRead(StripedCounters.Cell c) {
+        return c.ownerThread() != null ? c.reading() == this : READING_ON_SHARED_CELL.get() == this;
+    }
+
     @Override
     public void received(long bytes) {
+        StripedCounters.Cell c = cell();
         if (bytes > 0) {
             long total = (long) BYTES_RECEIVED.get(this) + bytes;
             BYTES_RECEIVED.setRelease(this, total);
-            StripedCounters.Cell c = cell();
             BandwidthStats stats = stats(c);
             stats.received(c, bytes);
             long threshold = stats.inFlightThresholdBytes();
             if (total >= threshold && (total - bytes < threshold || waitingForRoom)) {
                 waitingForRoom = !stats.passedInFlightThreshold(this, exchange, true);
+            }
+        }
+        if (inRead(c)) {
+            if (c.ownerThread() != null) {
+                c.reading(null);
+            } else {
+                READING_ON_SHARED_CELL.set(null);
+            }
+            if (completedInRead) {
+                completedInRead = false;
+                complete(exchange);
             }
         }
     }
@@ -147,6 +185,10 @@ final class ExchangeTally extends CountingSinkConduit
             if (repeated) {
                 StripedCounters.Cell c = cell();
                 stats(c).exchangeRepeated(c);
+            } else if (inRead(cell())) {
+                // Completed inside a read of its body on this thread: those bytes are only known when the read
+                // ends, and must be on the exchange's row and in its size.
+                completedInRead = true;
             } else if (writer == Thread.currentThread()) {
                 // Completed inside a write that is failing (the client went away): its bytes are only known when
                 // the write ends, and must be in the exchange's size.

@@ -217,6 +217,8 @@ final class StripedCounters {
         private final long[][] chunks;
         /** What the counters' owner keeps per thread beside the slots (the top clients' buffer); owner thread only. */
         private Object companion;
+        /** The tally inside a read of a request body on the owner thread, if any; owner thread only. */
+        private Object reading;
 
         private Cell(Thread owner, StripedCounters counters, int width) {
             this.owner = owner;
@@ -257,6 +259,14 @@ final class StripedCounters {
 
         void companion(Object companion) {
             this.companion = companion;
+        }
+
+        Object reading() {
+            return reading;
+        }
+
+        void reading(Object tally) {
+            this.reading = tally;
         }
 
         /** The thread that owns this cell; {@code null} for the cell virtual threads share. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
@@ -241,6 +242,39 @@ class BodyCountingTest {
         assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
         assertThat(response.body().length).isLessThan(13_000);
         assertThat(s.bytesSent()).isEqualTo(response.body().length);
+    }
+
+    @Test
+    void aChunkedBodyNeverReadIsOnItsRowAsInTheTotals() throws Exception {
+        // Undertow drains a chunked body nobody read when the exchange ends, and the chunked decoder ends the exchange
+        // inside that drain, when it reaches the last chunk: the body's bytes are known only when the drain returns.
+        // Before, they reached the totals but not the row, the sizes or the client.
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int size = 0;
+        for (int chunk : new int[] {7_000, 1, 20_000, 333}) {
+            body.write((Integer.toHexString(chunk) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.write(filled(chunk));
+            body.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            size += chunk;
+        }
+        body.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (RawHttp http = new RawHttp(server.port())) {
+            for (int i = 0; i < 3; i++) {
+                http.send("POST /reject HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n", body.toByteArray());
+                assertThat(http.readResponse(false).body()).hasSize(2);
+            }
+            // And one whose body arrives after the answer: drained later, by a read listener.
+            http.send("POST /reject HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n", null);
+            assertThat(http.readResponse(false).body()).hasSize(2);
+            http.sendRaw(body.toByteArray());
+            http.send("GET /small HTTP/1.1\r\nHost: localhost\r\n\r\n", null);
+            assertThat(http.readResponse(false).body()).hasSize(1000);
+        }
+
+        BandwidthSnapshot s = Await.completed(stats, 5);
+        assertThat(s.bytesReceived()).isEqualTo(4L * size);
+        assertThat(RowCounts.of(s.endpoint("/reject"))).isEqualTo(new RowCounts("/reject", 4L * size, 8, 4));
+        assertThat(s.requestSizes().sumBytes()).isEqualTo(4L * size);
     }
 
     @Test
