@@ -1,11 +1,13 @@
 package io.github.httpbandwidth;
 
 import io.undertow.Handlers;
+import io.undertow.conduits.GzipStreamSourceConduit;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.encoding.ContentEncodingRepository;
 import io.undertow.server.handlers.encoding.EncodingHandler;
 import io.undertow.server.handlers.encoding.GzipEncodingProvider;
+import io.undertow.server.handlers.encoding.RequestEncodingHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,9 +70,11 @@ class BodyCountingTest {
                     ex.getResponseSender().send("no");
                 })
                 .get("/jobs/{id}", ex -> ex.getResponseSender().send("job " + ex.getQueryParameters().get("id").getFirst()))
-                .get("/gzip", new EncodingHandler(new ContentEncodingRepository()
-                        .addEncodingHandler("gzip", new GzipEncodingProvider(), 50))
-                        .setNext(ex -> ex.getResponseSender().send("compressible ".repeat(1000))));
+                .get("/gzip", new EncodingHandler(gzipEncoding())
+                        .setNext(ex -> ex.getResponseSender().send("compressible ".repeat(1000))))
+                .post("/gunzip", new RequestEncodingHandler(ex -> ex.getRequestReceiver().receiveFullBytes(
+                        (e, bytes) -> e.getResponseSender().send("n=" + bytes.length)))
+                        .addEncoding("gzip", GzipStreamSourceConduit.WRAPPER));
         stats = BandwidthStats.builder().name("body-test").build();
         server = TestServer.start(new BandwidthHandler(stats, routes));
     }
@@ -242,6 +247,48 @@ class BodyCountingTest {
         assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
         assertThat(response.body().length).isLessThan(13_000);
         assertThat(s.bytesSent()).isEqualTo(response.body().length);
+    }
+
+    @Test
+    void eachBodyCountsAsItIsWhereThisHandlerSitsAmongCompressingHandlers() throws Exception {
+        byte[] plain = filled(300_000);
+        byte[] gzipped = gzip(plain);
+        // A request body inflated by a RequestEncodingHandler inside this one counts as it came: compressed.
+        HttpResponse<byte[]> inside = client.send(HttpRequest.newBuilder(server.uri("/gunzip"))
+                .header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(gzipped)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(new String(inside.body(), StandardCharsets.UTF_8)).isEqualTo("n=300000");
+        assertThat(Await.completed(stats, 1).bytesReceived()).isEqualTo(gzipped.length).isLessThan(2_000);
+
+        // Both compressing handlers outside this one: it sees, and counts, both bodies uncompressed.
+        String answer = "compressible ".repeat(1000);
+        BandwidthStats outside = BandwidthStats.builder().name("body-test-outside").build();
+        try (TestServer wrapped = TestServer.start(new EncodingHandler(gzipEncoding()).setNext(
+                new RequestEncodingHandler(new BandwidthHandler(outside, ex -> ex.getRequestReceiver().receiveFullBytes(
+                        (e, bytes) -> e.getResponseSender().send(answer))))
+                        .addEncoding("gzip", GzipStreamSourceConduit.WRAPPER)))) {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(wrapped.uri("/any"))
+                    .header("Content-Encoding", "gzip").header("Accept-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped)).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+            BandwidthSnapshot s = Await.completed(outside, 1);
+            assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+            assertThat(response.body().length).isLessThan(1_000);
+            assertThat(s.bytesReceived()).isEqualTo(plain.length);
+            assertThat(s.bytesSent()).isEqualTo(answer.length());
+        }
+    }
+
+    private static ContentEncodingRepository gzipEncoding() {
+        return new ContentEncodingRepository().addEncodingHandler("gzip", new GzipEncodingProvider(), 50);
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(plain);
+        }
+        return out.toByteArray();
     }
 
     @Test
