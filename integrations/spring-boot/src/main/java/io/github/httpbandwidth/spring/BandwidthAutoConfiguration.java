@@ -1,6 +1,5 @@
 package io.github.httpbandwidth.spring;
 
-import io.github.httpbandwidth.BandwidthHandler;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
@@ -11,8 +10,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 
 import java.lang.management.ManagementFactory;
@@ -26,7 +25,8 @@ import java.lang.management.ManagementFactory;
  *       on the platform MBeanServer (it goes with the context), endpoints named by Spring MVC's route patterns
  *       ({@link ServletEndpoints}).</li>
  *   <li>The handler wrapped outermost around the servlet deployment, so every exchange of the application is
- *       counted, errors and Boot's error page included.</li>
+ *       counted, errors and Boot's error page included; Boot's response compression, when on, inside it, so that
+ *       compressed responses count as they cross the connection ({@link HandlerPlacement}).</li>
  *   <li>With Actuator's Prometheus registry, the metrics on {@code /actuator/prometheus}:
  *       {@link BandwidthPrometheusAutoConfiguration}.</li>
  * </ul>
@@ -53,7 +53,7 @@ public class BandwidthAutoConfiguration {
     }
 
     @Bean
-    UndertowDeploymentInfoCustomizer bandwidthHandler(BandwidthStats stats) {
-        return deployment -> deployment.addOuterHandlerChainWrapper(BandwidthHandler.wrapper(stats));
+    WebServerFactoryCustomizer<UndertowServletWebServerFactory> bandwidthHandler(BandwidthStats stats) {
+        return new HandlerPlacement(stats);
     }
 }
