@@ -77,7 +77,7 @@ class ActuatorPrometheusTest {
         String jobsOut = "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\",endpoint=\"/api/jobs/{id}\",direction=\"outbound\"}";
         String artifactsIn = "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\",endpoint=\"/api/artifacts/{name}\",direction=\"inbound\"}";
         String artifactsOut = "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\",endpoint=\"/api/artifacts/{name}\",direction=\"outbound\"}";
-        String errorOut = "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\",endpoint=\"/api/error\",direction=\"outbound\"}";
+        String errorOut = "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\",endpoint=\"/api/**\",direction=\"outbound\"}";
         // The rows come out of their 15 s hold; the totals at once.
         awaitValue(prometheusPort, jobsOut, jobs[2] + jobs2[2]);
         awaitValue(prometheusPort, artifactsIn, posted[1]);

@@ -3,7 +3,9 @@ package io.github.httpbandwidth.servlet;
 import io.github.httpbandwidth.EndpointClassifier;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.servlet.handlers.ServletRequestContext;
-import jakarta.servlet.http.HttpServletMapping;
+import io.undertow.servlet.handlers.ServletPathMatch;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.MappingMatch;
 
@@ -23,6 +25,11 @@ import jakarta.servlet.http.MappingMatch;
  * </ol>
  * An exchange that never reached a servlet deployment (another handler, a 400 before routing) is named by
  * {@link EndpointClassifier#routeTemplate()}, else not at all (the unmatched row).
+ *
+ * <p>The name is that of the request the client made: a forward, an asynchronous dispatch or an error page that
+ * served it does not rename it (its original context and mapping count, not the target's). An error page's own
+ * Spring MVC handler (Spring Boot's {@code /error}) overwrites the request's pattern, so after an error dispatch
+ * Spring's attribute is not read; {@link TemplateCapture} keeps the request's own pattern for then.
  *
  * <p>Use it in code with {@code BandwidthStats.builder().classifier(new ServletEndpoints())}, in
  * {@code undertow-handlers.conf} with
@@ -50,37 +57,45 @@ public final class ServletEndpoints implements EndpointClassifier {
         if (context == null || !(context.getServletRequest() instanceof HttpServletRequest request)) {
             return EndpointClassifier.routeTemplate().classify(exchange);
         }
-        HttpServletMapping mapping = request.getHttpServletMapping();
-        String contextPath = request.getContextPath();
+        // The request as the client made it: a forward, an async dispatch or an error page changes the request's
+        // mapping (and may change its context), but not what took the request.
+        ServletPathMatch match = context.getOriginalServletPathMatch();
+        MappingMatch mapping = match == null ? null : match.getMappingMatch();
+        String pattern = match == null ? null : match.getMatchString();
+        String contextPath = context.getDeployment().getServletContext().getContextPath();
         Object template = request.getAttribute(TEMPLATE_ATTRIBUTE);
-        if (template == null) {
+        if (template == null && !errorDispatched(context, request)) {
+            // After an error dispatch, Spring's pattern is the error page's handler's, not the request's.
             template = request.getAttribute(SPRING_BEST_MATCHING_PATTERN);
         }
         if (template instanceof String t) {
-            return contextPath + pathPrefix(mapping) + (t.startsWith("/") ? t : "/" + t);
+            return contextPath + pathPrefix(mapping, pattern) + (t.startsWith("/") ? t : "/" + t);
         }
-        return mapping == null ? null : contextPath + mappingName(mapping);
+        return pattern == null ? null : contextPath + mappingName(mapping, pattern);
+    }
+
+    private static boolean errorDispatched(ServletRequestContext context, HttpServletRequest request) {
+        return context.getDispatcherType() == DispatcherType.ERROR
+                || request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) != null;
     }
 
     /** The part of the path a {@code /api/*} mapping consumes ({@code /api}): frameworks match what follows. */
-    private static String pathPrefix(HttpServletMapping mapping) {
-        if (mapping == null || mapping.getMappingMatch() != MappingMatch.PATH) {
+    private static String pathPrefix(MappingMatch mapping, String pattern) {
+        if (mapping != MappingMatch.PATH || pattern == null) {
             return "";
         }
-        String pattern = mapping.getPattern();
         return pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
     }
 
-    private static String mappingName(HttpServletMapping mapping) {
-        MappingMatch match = mapping.getMappingMatch();
-        if (match == null) {
-            return mapping.getPattern();
+    private static String mappingName(MappingMatch mapping, String pattern) {
+        if (mapping == null) {
+            return pattern;
         }
-        return switch (match) {
+        return switch (mapping) {
             case CONTEXT_ROOT -> "/";
             case DEFAULT -> "/*";
-            case EXTENSION -> "/" + mapping.getPattern();
-            case EXACT, PATH -> mapping.getPattern();
+            case EXTENSION -> "/" + pattern;
+            case EXACT, PATH -> pattern;
         };
     }
 }

@@ -13,6 +13,10 @@ import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
 import io.undertow.servlet.api.ServletContainer;
+import io.github.httpbandwidth.StatusClassSnapshot;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -64,7 +68,19 @@ class ServletEndpointsTest {
                         Servlets.servlet("files", Echo.class).addMapping("/files/*"),
                         Servlets.servlet("pages", Echo.class).addMapping("*.page"),
                         Servlets.servlet("root", Echo.class).addMapping(""),
-                        Servlets.servlet("api", FrameworkLike.class).addMapping("/api/*"));
+                        Servlets.servlet("api", FrameworkLike.class).addMapping("/api/*"),
+                        Servlets.servlet("forward", Forwarding.class).addMapping("/forward/*"),
+                        Servlets.servlet("async", AsyncDispatching.class).addMapping("/async").setAsyncSupported(true),
+                        Servlets.servlet("boom", Failing.class).addMapping("/boom/*"),
+                        Servlets.servlet("error", ErrorPage.class).addMapping("/error"))
+                // As Spring Boot does: every error goes to /error, whose handler sets its own pattern.
+                .addErrorPage(new io.undertow.servlet.api.ErrorPage("/error"));
+        if (!contextPath.isEmpty()) {
+            // The template capture, as the Spring Boot starter registers it; the root context goes without.
+            info.addFilter(Servlets.filter("bandwidth-template", TemplateCapture.class).setAsyncSupported(true))
+                    .addFilterUrlMapping("bandwidth-template", "/*", DispatcherType.REQUEST)
+                    .addFilterUrlMapping("bandwidth-template", "/*", DispatcherType.ASYNC);
+        }
         DeploymentManager manager = container.addDeployment(info);
         manager.deploy();
         return manager.start();
@@ -109,6 +125,35 @@ class ServletEndpointsTest {
     }
 
     @Test
+    void aForwardAnAsyncDispatchOrAnErrorPageDoesNotRenameTheExchange() throws Exception {
+        // The row is what took the client's request, whoever rendered the answer.
+        send("/shop/forward/x", 200);
+        send("/shop/async", 200);
+        // A framework's handler matched (its pattern kept by the capture filter), then failed: an exception, and an
+        // error status; the error page's handler sets a pattern of its own, as Spring Boot's does.
+        send("/shop/boom/1", 500);
+        send("/shop/boom/2?status=409", 409);
+        // Without the capture filter (the root context) the error page's pattern is still not taken: the mapping.
+        send("/boom/3", 500);
+        // A 404 of the default servlet goes through the error page too.
+        send("/shop/no/such/page", 404);
+
+        assertThat(requestsByEndpoint(6)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "/shop/forward/*", 1L, "/shop/async", 1L, "/shop/boom/{id}", 2L, "/boom/*", 1L, "/shop/*", 1L));
+        Map<String, Long> classes = new TreeMap<>();
+        for (StatusClassSnapshot row : stats.snapshot().statusClasses()) {
+            if (row.requests() > 0) {
+                classes.put(row.endpoint() + " " + row.statusClass(), row.requests());
+            }
+        }
+        assertThat(classes).containsExactlyInAnyOrderEntriesOf(Map.of("/shop/forward/* 2xx", 1L,
+                "/shop/async 2xx", 1L, "/shop/boom/{id} 5xx", 1L, "/shop/boom/{id} 4xx", 1L, "/boom/* 5xx", 1L,
+                "/shop/* 4xx", 1L));
+        // The answer the target rendered (its own URI, as a forward shows the target's path) is on the request's row.
+        assertThat(row("/shop/forward/*").bytesSent()).isEqualTo("/shop/hello".length());
+    }
+
+    @Test
     void jaxRsPathsJoinWithOneSlash() {
         assertThat(JaxRsEndpoints.join("/orders", "{id}")).isEqualTo("/orders/{id}");
         assertThat(JaxRsEndpoints.join("orders/", "/{id}/")).isEqualTo("/orders/{id}");
@@ -122,6 +167,13 @@ class ServletEndpointsTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path).isIn(200, 404);
+    }
+
+    private void send(String path, int status) throws IOException, InterruptedException {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(status);
     }
 
     /** The named rows with at least one request, once {@code requests} exchanges have completed. */
@@ -178,4 +230,50 @@ class ServletEndpointsTest {
         }
     }
 
+    /** Forwards to /hello, which answers with the request URI. */
+    public static final class Forwarding extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response)
+                throws IOException, ServletException {
+            request.getRequestDispatcher("/hello").forward(request, response);
+        }
+    }
+
+    /** Dispatches asynchronously to /hello. */
+    public static final class AsyncDispatching extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+            request.startAsync().dispatch("/hello");
+        }
+    }
+
+    /** A framework handler that matched {@code /boom/{id}} (Spring MVC's way) and then fails. */
+    public static final class Failing extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            request.setAttribute(ServletEndpoints.SPRING_BEST_MATCHING_PATTERN, "/{id}");
+            if (request.getParameter("status") != null) {
+                response.sendError(Integer.parseInt(request.getParameter("status")));
+                return;
+            }
+            throw new IllegalStateException("failing on purpose");
+        }
+    }
+
+    /** The error page, as Spring Boot's error controller: a handler with a pattern of its own. */
+    public static final class ErrorPage extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            request.setAttribute(ServletEndpoints.SPRING_BEST_MATCHING_PATTERN, "/error");
+            response.getWriter().write("error " + request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE));
+        }
+    }
 }

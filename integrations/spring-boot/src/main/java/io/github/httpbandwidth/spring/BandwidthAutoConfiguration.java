@@ -3,7 +3,9 @@ package io.github.httpbandwidth.spring;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
+import io.github.httpbandwidth.servlet.TemplateCapture;
 import io.undertow.Undertow;
+import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,7 +14,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 
 import java.lang.management.ManagementFactory;
 
@@ -55,5 +59,19 @@ public class BandwidthAutoConfiguration {
     @Bean
     WebServerFactoryCustomizer<UndertowServletWebServerFactory> bandwidthHandler(BandwidthStats stats) {
         return new HandlerPlacement(stats);
+    }
+
+    /**
+     * Keeps the Spring MVC pattern of the handler that took a request, so that an exception or an error status it
+     * ends with is counted on its endpoint, not on {@code /error}, whose handler the error page runs.
+     */
+    @Bean
+    FilterRegistrationBean<TemplateCapture> bandwidthTemplateCapture() {
+        FilterRegistrationBean<TemplateCapture> registration = new FilterRegistrationBean<>(new TemplateCapture());
+        registration.setName("bandwidthTemplateCapture");
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 }

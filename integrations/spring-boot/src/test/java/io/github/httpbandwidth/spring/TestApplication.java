@@ -1,19 +1,30 @@
 package io.github.httpbandwidth.spring;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
-/** A service with two routes of known sizes; the starter is on the classpath and nothing else configures it. */
+/**
+ * A service with two routes of known sizes ({@code /jobs/boom} fails, {@code /jobs/conflict} answers 409); the
+ * starter is on the classpath and nothing else configures it.
+ */
 @SpringBootApplication
 @RestController
 public class TestApplication {
 
     @GetMapping(value = "/jobs/{id}", produces = "text/plain")
     String job(@PathVariable String id) {
+        if (id.equals("boom")) {
+            throw new IllegalStateException("failing on purpose");
+        }
+        if (id.equals("conflict")) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT);
+        }
         return "j".repeat(1000);
     }
 
