@@ -2,7 +2,6 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
-import io.github.httpbandwidth.EndpointSnapshot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +50,7 @@ class CompressionTest {
         assertThat(plain.body()).hasSize(1000);
         sent += 1000;
 
-        BandwidthSnapshot s = completed(4);
+        BandwidthSnapshot s = Await.completed(stats, 4);
         assertThat(s.bytesSent()).isEqualTo(sent);
         assertThat(s.endpoint("/jobs/{id}").bytesSent()).isEqualTo(sent);
         assertThat(s.responseSizes().sumBytes()).isEqualTo(sent);
@@ -60,18 +58,5 @@ class CompressionTest {
 
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private BandwidthSnapshot completed(long requests) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        BandwidthSnapshot s = stats.snapshot();
-        while ((s.requests() < requests || s.requestsInFlight() > 0
-                || s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum() < requests)
-                && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(5_000_000);
-            s = stats.snapshot();
-        }
-        assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
-        return s;
     }
 }

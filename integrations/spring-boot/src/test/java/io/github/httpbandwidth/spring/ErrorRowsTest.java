@@ -2,7 +2,6 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
-import io.github.httpbandwidth.EndpointSnapshot;
 import io.github.httpbandwidth.StatusClassSnapshot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +39,7 @@ class ErrorRowsTest {
         long fine = get("/jobs/1", 200);
         long missing = get("/nothing/here", 404);
 
-        BandwidthSnapshot s = completed(4);
+        BandwidthSnapshot s = Await.completed(stats, 4);
         Map<String, Long> rows = new TreeMap<>();
         s.endpoints().stream().filter(row -> row.requests() > 0).forEach(row -> rows.put(row.endpoint(), row.requests()));
         assertThat(rows).containsExactlyInAnyOrderEntriesOf(Map.of("/jobs/{id}", 3L, "/**", 1L));
@@ -62,18 +60,5 @@ class ErrorRowsTest {
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).as(path).isEqualTo(status);
         return response.body().length;
-    }
-
-    private BandwidthSnapshot completed(long requests) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        BandwidthSnapshot s = stats.snapshot();
-        while ((s.requests() < requests || s.requestsInFlight() > 0
-                || s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum() < requests)
-                && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(5_000_000);
-            s = stats.snapshot();
-        }
-        assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
-        return s;
     }
 }

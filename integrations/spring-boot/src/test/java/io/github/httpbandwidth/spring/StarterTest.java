@@ -1,7 +1,6 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
-import io.github.httpbandwidth.EndpointSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -14,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +46,7 @@ class StarterTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[7_777])).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(upload.body()).isEqualTo("n=7777");
-        completed(4);
+        Await.completed(stats, 4);
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(
                 new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=starter"))).isTrue();
 
@@ -98,20 +96,5 @@ class StarterTest {
         return exposition.lines().filter(line -> line.startsWith(series + " ")).findFirst()
                 .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
                 .orElseThrow(() -> new AssertionError("no sample " + series + " in:\n" + exposition));
-    }
-
-    /** Metrics land when an exchange completes, which can be just after the client has its answer. */
-    private BandwidthSnapshot completed(long requests) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        BandwidthSnapshot s = stats.snapshot();
-        // A completion counts its sizes (requests()) before its client and then its row: wait for the rows too.
-        while ((s.requests() < requests || s.requestsInFlight() > 0
-                || s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum() < requests)
-                && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(5_000_000);
-            s = stats.snapshot();
-        }
-        assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
-        return s;
     }
 }

@@ -1,0 +1,31 @@
+package io.github.httpbandwidth.spring;
+
+import io.github.httpbandwidth.BandwidthSnapshot;
+import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.EndpointSnapshot;
+
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Metrics land when an exchange completes, which can be just after the client has its answer. */
+final class Await {
+
+    private Await() {
+    }
+
+    /** A snapshot once {@code requests} exchanges have completed and are on their rows (20 s at most). */
+    static BandwidthSnapshot completed(BandwidthStats stats, long requests) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        BandwidthSnapshot s = stats.snapshot();
+        // A completion counts its sizes (requests()) before its client and then its row: wait for the rows too.
+        while ((s.requests() < requests || s.requestsInFlight() > 0
+                || s.endpoints().stream().mapToLong(EndpointSnapshot::requests).sum() < requests)
+                && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(5_000_000);
+            s = stats.snapshot();
+        }
+        assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
+        return s;
+    }
+}
