@@ -14,10 +14,11 @@ import java.io.IOException;
  * serves too (Spring Boot's {@code /error}) overwrites it: without this filter, an exception or an error status from
  * {@code /jobs/{id}} is named by its servlet mapping; with it, {@code /jobs/{id}}, its status class 5xx or 4xx.
  *
- * <p>When the request's own dispatch ends, it copies Spring MVC's pattern into {@link ServletEndpoints#TEMPLATE_ATTRIBUTE}
- * unless a template is there already. Map it to {@code /*} for the {@code REQUEST} and {@code ASYNC} dispatcher
- * types (not {@code ERROR}), asynchronous support on. The Spring Boot starter registers it; a Spring MVC WAR adds
- * it in {@code web.xml}. Without Spring MVC it does nothing but two attribute reads per request.
+ * <p>When the request's own dispatch ends, it copies Spring MVC's pattern into
+ * {@link ServletEndpoints#TEMPLATE_ATTRIBUTE} unless a template is there already. Map it to {@code /*} for the
+ * {@code REQUEST} and {@code ASYNC} dispatcher types (not {@code ERROR}), asynchronous support on. The Spring Boot
+ * starter registers it; a Spring MVC WAR adds it in {@code web.xml}. Without Spring MVC it does nothing but two
+ * attribute reads per request.
  *
  * <p>Stability: the class and its no-argument constructor are supported.
  */

@@ -26,7 +26,8 @@ import java.lang.reflect.Constructor;
 final class HandlerPlacement implements WebServerFactoryCustomizer<UndertowServletWebServerFactory>, Ordered {
 
     private static final Log LOG = LogFactory.getLog(HandlerPlacement.class);
-    static final String BOOT_COMPRESSION = "org.springframework.boot.web.embedded.undertow.CompressionHttpHandlerFactory";
+    static final String BOOT_COMPRESSION =
+            "org.springframework.boot.web.embedded.undertow.CompressionHttpHandlerFactory";
 
     private final BandwidthStats stats;
 
