@@ -117,7 +117,7 @@ final class ExchangeTally extends CountingSinkConduit
             }
             if (completedInRead) {
                 completedInRead = false;
-                complete(exchange);
+                handedOver(complete(exchange));
             }
         }
     }
@@ -153,7 +153,7 @@ final class ExchangeTally extends CountingSinkConduit
         Object completedInside = writer;
         writer = null;
         if (completedInside instanceof HttpServerExchange exchange) {
-            complete(exchange);
+            handedOver(complete(exchange));
         }
     }
 
@@ -181,6 +181,7 @@ final class ExchangeTally extends CountingSinkConduit
 
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener nextListener) {
+        UpgradeTally upgraded = null;
         try {
             if (repeated) {
                 StripedCounters.Cell c = cell();
@@ -194,14 +195,23 @@ final class ExchangeTally extends CountingSinkConduit
                 // the write ends, and must be in the exchange's size.
                 writer = exchange;
             } else {
-                complete(exchange);
+                upgraded = complete(exchange);
             }
         } finally {
             nextListener.proceed();
         }
+        // The last listener handed an upgraded connection over (see UpgradeTally): its counting starts now.
+        handedOver(upgraded);
     }
 
-    private void complete(HttpServerExchange exchange) {
+    private static void handedOver(UpgradeTally upgraded) {
+        if (upgraded != null) {
+            upgraded.handedOver();
+        }
+    }
+
+    /** Records the exchange; for an upgrade, returns the count of its connection, to start once handed over. */
+    private UpgradeTally complete(HttpServerExchange exchange) {
         StripedCounters.Cell c = cell();
         BandwidthStats stats = stats(c);
         Endpoint endpoint = stats.endpointOf(exchange);
@@ -211,10 +221,8 @@ final class ExchangeTally extends CountingSinkConduit
         if (Math.max(received, sent) >= stats.inFlightThresholdBytes()) {
             stats.inFlightCompleted(this);
         }
-        if (exchange.isUpgrade()) {
-            // Before the next listener: the last one hands the connection to the upgrade listener.
-            UpgradeTally.attach(stats, endpoint, exchange);
-        }
+        // Opened before the next listener: the last one hands the connection to the upgrade listener.
+        return exchange.isUpgrade() ? UpgradeTally.attach(stats, endpoint, exchange) : null;
     }
 
     /** The current thread's counters: the exchange may move between an IO thread and a worker thread. */

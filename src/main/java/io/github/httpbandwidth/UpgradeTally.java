@@ -4,6 +4,7 @@ import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import org.xnio.StreamConnection;
+import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * Counts the bytes of a connection after its upgrade (WebSocket frames, or any protocol a 101 switches to), as
@@ -11,32 +12,60 @@ import org.xnio.StreamConnection;
  *
  * <p>Frames are counted whole (headers, masks, payload), before TLS, by wrapping the connection's own conduits. When
  * the handshake exchange completes, Undertow puts the connection's original conduits back and then hands it to
- * the upgrade listener, in one call with no public hook in between; so the wrapping is a task on the connection's
- * IO thread, which runs before that thread reads from the connection again. Not counted, therefore: what the
- * upgrade listener writes synchronously while it sets up the connection (a greeting sent from a WebSocket
- * {@code onConnect}, for example), and bytes the client sent before the 101 arrived, which Undertow had already
- * read. Everything after that is counted exactly.
+ * the upgrade listener, in one call at the end of the exchange's completion listeners, on the thread that completed
+ * it (a worker thread for every servlet handshake), with no public hook in between. So the exchange's tally opens
+ * this count in its completion listener and wraps the conduits when the rest of the listeners, and with them the
+ * hand-over, have returned ({@link #handedOver}): conduits set earlier would be put back. Not counted, therefore:
+ * what the upgrade listener writes synchronously while it sets up the connection (a greeting sent from a WebSocket
+ * {@code onConnect}, for example). Everything after that is counted exactly.
  */
 final class UpgradeTally extends CountingSinkConduit implements ByteTally, ServerConnection.CloseListener {
 
     private final BandwidthStats stats;
     private final Endpoint endpoint;
     private StripedCounters.Cell cell;
+    /** Until {@link #handedOver}: the connection, and the request conduit its exchange read through. */
+    private AbstractServerConnection connection;
+    private StreamSourceConduit exchangeSource;
 
-    private UpgradeTally(BandwidthStats stats, Endpoint endpoint) {
+    private UpgradeTally(BandwidthStats stats, Endpoint endpoint, AbstractServerConnection connection) {
         this.stats = stats;
         this.endpoint = endpoint;
+        this.connection = connection;
+        this.exchangeSource = connection.getChannel().getSourceChannel().getConduit();
     }
 
-    static void attach(BandwidthStats stats, Endpoint endpoint, HttpServerExchange exchange) {
+    /**
+     * Counts the connection of an upgrade exchange that is completing as open; call {@link #handedOver} once the
+     * exchange's later completion listeners have returned. {@code null} for a connection that cannot be counted.
+     */
+    static UpgradeTally attach(BandwidthStats stats, Endpoint endpoint, HttpServerExchange exchange) {
         if (!(exchange.getConnection() instanceof AbstractServerConnection connection)
                 || connection.getChannel() == null) {
-            return;
+            return null;
         }
-        UpgradeTally tally = new UpgradeTally(stats, endpoint);
+        UpgradeTally tally = new UpgradeTally(stats, endpoint, connection);
         stats.upgradeOpened(tally.cell());
         connection.addCloseListener(tally);
-        connection.getIoThread().execute(() -> tally.wrap(connection.getChannel()));
+        return tally;
+    }
+
+    /**
+     * On the thread whose completion listeners just returned: Undertow has put the connection's conduits back
+     * (the request conduit is no longer the exchange's) and handed it over, so the counting conduits go on now.
+     * Should a listener have held the hand-over back (it still reads through the exchange's request conduit), they
+     * are left to the connection's IO thread, as a best effort.
+     */
+    void handedOver() {
+        AbstractServerConnection c = connection;
+        StreamConnection channel = c.getChannel();
+        if (channel.getSourceChannel().getConduit() != exchangeSource) {
+            wrap(channel);
+        } else {
+            c.getIoThread().execute(() -> wrap(channel));
+        }
+        connection = null;
+        exchangeSource = null;
     }
 
     private void wrap(StreamConnection channel) {

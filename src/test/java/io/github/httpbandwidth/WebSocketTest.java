@@ -84,6 +84,69 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * A handshake that completes on a worker thread, as every servlet one does (Jakarta WebSocket endpoints on
+     * WildFly, in Spring Boot): the hand-over to the WebSocket code (which first puts the connection's own conduits
+     * back) then runs on that thread, while the IO thread is free. A completion listener outside this handler holds
+     * the worker until the IO thread has run everything queued so far, which is the order that lost every frame of
+     * such a connection when the counting conduits were put in place by a task on the IO thread: they were put back.
+     */
+    @Test
+    void framesAreCountedWhenTheHandshakeCompletesOnAWorkerThread() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("websocket-worker").build();
+        HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> echo(channel));
+        HttpHandler onWorker = exchange -> exchange.dispatch(() -> {
+            try {
+                echo.handleRequest(exchange);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        HttpHandler counted = new BandwidthHandler(stats, onWorker);
+        HttpHandler slowHandOver = exchange -> {
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                if (ex.isUpgrade() && !ex.isInIoThread()) {
+                    CountDownLatch ioThreadCaughtUp = new CountDownLatch(1);
+                    ex.getConnection().getIoThread().execute(ioThreadCaughtUp::countDown);
+                    try {
+                        ioThreadCaughtUp.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                next.proceed();
+            });
+            counted.handleRequest(exchange);
+        };
+        try (TestServer server = TestServer.start(slowHandOver)) {
+            CountDownLatch echoed = new CountDownLatch(MESSAGES);
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+                            if (last) {
+                                echoed.countDown();
+                            }
+                            socket.request(1);
+                            return null;
+                        }
+                    }).get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < MESSAGES; i++) {
+                ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
+            }
+            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
+            Await.until("the upgraded connection to close", () -> stats.snapshot().upgradedConnectionsOpen() == 0);
+
+            BandwidthSnapshot closed = stats.snapshot();
+            assertThat(closed.requests()).isEqualTo(1);
+            assertThat(closed.bytesReceived()).isEqualTo((long) MESSAGES * CLIENT_FRAME + 8);
+            assertThat(closed.bytesSent()).isEqualTo((long) MESSAGES * SERVER_FRAME + 4);
+        } finally {
+            stats.close();
+        }
+    }
+
     /** What the guide says of a greeting written while the upgrade listener sets the connection up. */
     @Test
     void aGreetingSentFromOnConnectIsNotCounted() throws Exception {
