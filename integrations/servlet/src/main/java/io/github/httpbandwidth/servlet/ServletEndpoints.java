@@ -4,8 +4,11 @@ import io.github.httpbandwidth.EndpointClassifier;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.servlet.handlers.ServletRequestContext;
 import io.undertow.servlet.handlers.ServletPathMatch;
+import io.undertow.util.PathTemplate;
+import io.undertow.util.PathTemplateMatcher;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.MappingMatch;
 
@@ -19,6 +22,9 @@ import jakarta.servlet.http.MappingMatch;
  *       adapter may put there.</li>
  *   <li>Spring MVC's best matching pattern ({@code /shop/jobs/{id}}), read from its request attribute; no Spring
  *       class is needed.</li>
+ *   <li>For a WebSocket handshake (an exchange that switched protocols), the path template of the Jakarta WebSocket
+ *       endpoint ({@code @ServerEndpoint}) it reached: {@code /shop/rooms/{room}}. Its frames are counted on that
+ *       row. Read from Undertow's WebSocket container in the deployment, once per deployment.</li>
  *   <li>The servlet mapping that took the request: {@code /shop/hello} (exact), {@code /shop/files/*} (path),
  *       {@code /shop/*.jsp} (extension), {@code /shop/} (the context root), {@code /shop/*} (the default servlet,
  *       which takes whatever no other mapping took, 404s included).</li>
@@ -48,6 +54,12 @@ public final class ServletEndpoints implements EndpointClassifier {
     static final String SPRING_BEST_MATCHING_PATTERN =
             "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
 
+    /** The servlet context attribute that holds the Jakarta WebSocket container (the specification's name). */
+    static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
+
+    /** Where a deployment's WebSocket endpoint templates are kept once read: a servlet context attribute. */
+    static final String WEBSOCKET_TEMPLATES = "io.github.httpbandwidth.servlet.webSocketTemplates";
+
     public ServletEndpoints() {
     }
 
@@ -71,7 +83,60 @@ public final class ServletEndpoints implements EndpointClassifier {
         if (template instanceof String t) {
             return contextPath + pathPrefix(mapping, pattern) + (t.startsWith("/") ? t : "/" + t);
         }
+        if (exchange.isUpgrade()) {
+            String endpoint = webSocketTemplate(context);
+            if (endpoint != null) {
+                return contextPath + endpoint;
+            }
+        }
         return pattern == null ? null : contextPath + mappingName(mapping, pattern);
+    }
+
+    /**
+     * The template of the Jakarta WebSocket endpoint whose path the handshake's request matched, as Undertow's
+     * WebSocket filter matches it (servlet path and path info); {@code null} when it matched none (an upgrade by
+     * other means, Spring's WebSocket support for instance, which has its own pattern).
+     */
+    private static String webSocketTemplate(ServletRequestContext context) {
+        ServletContext servletContext = context.getDeployment().getServletContext();
+        PathTemplateMatcher<?> templates;
+        if (servletContext.getAttribute(WEBSOCKET_TEMPLATES) instanceof PathTemplateMatcher<?> known) {
+            templates = known;
+        } else {
+            // Endpoints can only be added while the deployment starts, so what is read at its first handshake stays.
+            templates = readWebSocketTemplates(servletContext);
+            servletContext.setAttribute(WEBSOCKET_TEMPLATES, templates);
+        }
+        HttpServletRequest request = context.getOriginalRequest();
+        String pathInfo = request.getPathInfo();
+        String path = pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
+        PathTemplateMatcher.PathMatchResult<?> match = templates.match(path.startsWith("/") ? path : "/" + path);
+        return match == null ? null : (String) match.getValue();
+    }
+
+    /**
+     * The deployment's Jakarta WebSocket endpoint templates, from Undertow's container by reflection (its classes
+     * are in another module, {@code undertow-websockets-jsr}, which a deployment need not have); none when there is
+     * no such container or it is not Undertow's.
+     */
+    static PathTemplateMatcher<String> readWebSocketTemplates(ServletContext servletContext) {
+        PathTemplateMatcher<String> templates = new PathTemplateMatcher<>();
+        Object container = servletContext.getAttribute(WEBSOCKET_CONTAINER);
+        if (container == null) {
+            return templates;
+        }
+        try {
+            Object endpoints = container.getClass().getMethod("getConfiguredServerEndpoints").invoke(container);
+            for (Object endpoint : (Iterable<?>) endpoints) {
+                if (endpoint.getClass().getMethod("getPathTemplate").invoke(endpoint) instanceof PathTemplate t) {
+                    templates.add(t, t.getTemplateString());
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // Another WebSocket implementation, or an Undertow without these methods: the handshakes keep the
+            // servlet mapping's name; what was read so far stays.
+        }
+        return templates;
     }
 
     private static boolean errorDispatched(ServletRequestContext context, HttpServletRequest request) {
