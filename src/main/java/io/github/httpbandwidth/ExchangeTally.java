@@ -117,7 +117,8 @@ final class ExchangeTally extends CountingSinkConduit
             }
             if (completedInRead) {
                 completedInRead = false;
-                handedOver(complete(exchange));
+                complete(exchange);
+                UpgradeTally.handedOver(exchange);
             }
         }
     }
@@ -153,7 +154,8 @@ final class ExchangeTally extends CountingSinkConduit
         Object completedInside = writer;
         writer = null;
         if (completedInside instanceof HttpServerExchange exchange) {
-            handedOver(complete(exchange));
+            complete(exchange);
+            UpgradeTally.handedOver(exchange);
         }
     }
 
@@ -181,7 +183,6 @@ final class ExchangeTally extends CountingSinkConduit
 
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener nextListener) {
-        UpgradeTally upgraded = null;
         try {
             if (repeated) {
                 StripedCounters.Cell c = cell();
@@ -195,23 +196,18 @@ final class ExchangeTally extends CountingSinkConduit
                 // the write ends, and must be in the exchange's size.
                 writer = exchange;
             } else {
-                upgraded = complete(exchange);
+                complete(exchange);
             }
         } finally {
             nextListener.proceed();
         }
-        // The last listener handed an upgraded connection over (see UpgradeTally): its counting starts now.
-        handedOver(upgraded);
-    }
-
-    private static void handedOver(UpgradeTally upgraded) {
-        if (upgraded != null) {
-            upgraded.handedOver();
+        if (exchange.isUpgrade()) {
+            // The last listener handed the connection over (see UpgradeTally): its counting starts now.
+            UpgradeTally.handedOver(exchange);
         }
     }
 
-    /** Records the exchange; for an upgrade, returns the count of its connection, to start once handed over. */
-    private UpgradeTally complete(HttpServerExchange exchange) {
+    private void complete(HttpServerExchange exchange) {
         StripedCounters.Cell c = cell();
         BandwidthStats stats = stats(c);
         Endpoint endpoint = stats.endpointOf(exchange);
@@ -221,8 +217,10 @@ final class ExchangeTally extends CountingSinkConduit
         if (Math.max(received, sent) >= stats.inFlightThresholdBytes()) {
             stats.inFlightCompleted(this);
         }
-        // Opened before the next listener: the last one hands the connection to the upgrade listener.
-        return exchange.isUpgrade() ? UpgradeTally.attach(stats, endpoint, exchange) : null;
+        if (exchange.isUpgrade()) {
+            // Opened before the next listener: the last one hands the connection to the upgrade listener.
+            UpgradeTally.attach(stats, endpoint, exchange);
+        }
     }
 
     /** The current thread's counters: the exchange may move between an IO thread and a worker thread. */

@@ -3,6 +3,7 @@ package io.github.httpbandwidth;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -21,6 +22,9 @@ import org.xnio.conduits.StreamSourceConduit;
  */
 final class UpgradeTally extends CountingSinkConduit implements ByteTally, ServerConnection.CloseListener {
 
+    /** An upgrade exchange's count, from its completion until its connection was handed over. */
+    private static final AttachmentKey<UpgradeTally> PENDING = AttachmentKey.create(UpgradeTally.class);
+
     private final BandwidthStats stats;
     private final Endpoint endpoint;
     private StripedCounters.Cell cell;
@@ -36,27 +40,34 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
     }
 
     /**
-     * Counts the connection of an upgrade exchange that is completing as open; call {@link #handedOver} once the
-     * exchange's later completion listeners have returned. {@code null} for a connection that cannot be counted.
+     * Counts the connection of an upgrade exchange that is completing as open; {@link #handedOver} starts counting
+     * its bytes once the exchange's later completion listeners have returned.
      */
-    static UpgradeTally attach(BandwidthStats stats, Endpoint endpoint, HttpServerExchange exchange) {
+    static void attach(BandwidthStats stats, Endpoint endpoint, HttpServerExchange exchange) {
         if (!(exchange.getConnection() instanceof AbstractServerConnection connection)
                 || connection.getChannel() == null) {
-            return null;
+            return;
         }
         UpgradeTally tally = new UpgradeTally(stats, endpoint, connection);
         stats.upgradeOpened(tally.cell());
         connection.addCloseListener(tally);
-        return tally;
+        exchange.putAttachment(PENDING, tally);
     }
 
     /**
-     * On the thread whose completion listeners just returned: Undertow has put the connection's conduits back
-     * (the request conduit is no longer the exchange's) and handed it over, so the counting conduits go on now.
-     * Should a listener have held the hand-over back (it still reads through the exchange's request conduit), they
-     * are left to the connection's IO thread, as a best effort.
+     * On the thread whose completion listeners just returned, for an upgrade exchange that {@link #attach} counted:
+     * Undertow has put the connection's conduits back (the request conduit is no longer the exchange's) and handed
+     * it over, so the counting conduits go on now. Should a listener have held the hand-over back (it still reads
+     * through the exchange's request conduit), they are left to the connection's IO thread, as a best effort.
      */
-    void handedOver() {
+    static void handedOver(HttpServerExchange exchange) {
+        UpgradeTally tally = exchange.isUpgrade() ? exchange.removeAttachment(PENDING) : null;
+        if (tally != null) {
+            tally.wrapAfterHandOver();
+        }
+    }
+
+    private void wrapAfterHandOver() {
         AbstractServerConnection c = connection;
         StreamConnection channel = c.getChannel();
         if (channel.getSourceChannel().getConduit() != exchangeSource) {
