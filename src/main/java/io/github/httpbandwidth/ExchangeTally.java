@@ -117,8 +117,7 @@ final class ExchangeTally extends CountingSinkConduit
             }
             if (completedInRead) {
                 completedInRead = false;
-                complete(exchange);
-                UpgradeTally.handedOver(exchange);
+                completeAfterListeners(exchange);
             }
         }
     }
@@ -154,8 +153,7 @@ final class ExchangeTally extends CountingSinkConduit
         Object completedInside = writer;
         writer = null;
         if (completedInside instanceof HttpServerExchange exchange) {
-            complete(exchange);
-            UpgradeTally.handedOver(exchange);
+            completeAfterListeners(exchange);
         }
     }
 
@@ -205,6 +203,12 @@ final class ExchangeTally extends CountingSinkConduit
             // The last listener handed the connection over (see UpgradeTally): its counting starts now.
             UpgradeTally.handedOver(exchange);
         }
+    }
+
+    /** A completion held back by a read or a write that ended after the completion listeners had all run. */
+    private void completeAfterListeners(HttpServerExchange exchange) {
+        complete(exchange);
+        UpgradeTally.handedOver(exchange);
     }
 
     private void complete(HttpServerExchange exchange) {
