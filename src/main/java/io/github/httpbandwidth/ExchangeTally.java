@@ -175,6 +175,10 @@ final class ExchangeTally extends CountingSinkConduit
         }
         // Called from getResponseChannel(), after which status and method are fixed.
         bodiless = exchange.getRequestMethod().equals(Methods.HEAD) || !Connectors.isEntityBodyAllowed(exchange);
+        if (bodiless && exchange.isUpgrade()) {
+            // A 101: its upgrade listener is set, and the connection is handed to it when the exchange completes.
+            UpgradeTally.interceptHandOver(exchange);
+        }
         next = below;
         return this;
     }

@@ -2,10 +2,14 @@ package io.github.httpbandwidth;
 
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.HttpUpgradeListener;
 import io.undertow.server.ServerConnection;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.StreamSourceConduit;
+
+import java.lang.reflect.Method;
 
 /**
  * Counts the bytes of a connection after its upgrade (WebSocket frames, or any protocol a 101 switches to), as
@@ -14,16 +18,39 @@ import org.xnio.conduits.StreamSourceConduit;
  * <p>Frames are counted whole (headers, masks, payload), before TLS, by wrapping the connection's own conduits. When
  * the handshake exchange completes, Undertow puts the connection's original conduits back and then hands it to
  * the upgrade listener, in one call at the end of the exchange's completion listeners, on the thread that completed
- * it (a worker thread for every servlet handshake), with no public hook in between. So the exchange's tally opens
- * this count in its completion listener and wraps the conduits when the rest of the listeners, and with them the
- * hand-over, have returned ({@link #handedOver}): conduits set earlier would be put back. Not counted, therefore:
- * what the upgrade listener writes synchronously while it sets up the connection (a greeting sent from a WebSocket
- * {@code onConnect}, for example). Everything after that is counted exactly.
+ * it (a worker thread for every servlet handshake): conduits set before that are put back, and the listener may
+ * read and write (a greeting, a client's first frame) before that call returns. The public API has no hook in
+ * between, so when the 101's channel is made ({@link #interceptHandOver}) a listener of ours goes in front of the
+ * connection's upgrade listener, through {@code HttpServerConnection}'s protected accessors, and wraps the conduits
+ * at the hand-over, before the upgrade listener runs: every byte after the 101 counts. Where those accessors cannot
+ * be reached, the conduits are wrapped when the hand-over has returned ({@link #handedOver}), and what the upgrade
+ * listener reads or writes while it sets the connection up is not counted.
  */
 final class UpgradeTally extends CountingSinkConduit implements ByteTally, ServerConnection.CloseListener {
 
     /** An upgrade exchange's count, from its completion until its connection was handed over. */
     private static final AttachmentKey<UpgradeTally> PENDING = AttachmentKey.create(UpgradeTally.class);
+    /** An upgrade exchange's listener in front of the connection's upgrade listener. */
+    private static final AttachmentKey<HandOver> HAND_OVER = AttachmentKey.create(HandOver.class);
+    /** {@code HttpServerConnection.getUpgradeListener} and {@code setUpgradeListener} (protected); null: not reachable. */
+    private static final Method GET_UPGRADE_LISTENER;
+    private static final Method SET_UPGRADE_LISTENER;
+
+    static {
+        Method get;
+        Method set;
+        try {
+            get = HttpServerConnection.class.getDeclaredMethod("getUpgradeListener");
+            set = HttpServerConnection.class.getDeclaredMethod("setUpgradeListener", HttpUpgradeListener.class);
+            get.setAccessible(true);
+            set.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            get = null;
+            set = null;
+        }
+        GET_UPGRADE_LISTENER = get;
+        SET_UPGRADE_LISTENER = set;
+    }
 
     private final BandwidthStats stats;
     private final Endpoint endpoint;
@@ -40,8 +67,30 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
     }
 
     /**
-     * Counts the connection of an upgrade exchange that is completing as open; {@link #handedOver} starts counting
-     * its bytes once the exchange's later completion listeners have returned.
+     * When the channel of an upgrade's 101 is made (its upgrade listener set, the exchange not yet complete): puts
+     * a listener in front of the connection's upgrade listener that starts the count at the hand-over. Leaves
+     * everything as it is when that cannot be done (another connection type, accessors not reachable).
+     */
+    static void interceptHandOver(HttpServerExchange exchange) {
+        if (SET_UPGRADE_LISTENER == null || !(exchange.getConnection() instanceof HttpServerConnection connection)
+                || exchange.getAttachment(HAND_OVER) != null) {
+            return;
+        }
+        try {
+            if (GET_UPGRADE_LISTENER.invoke(connection) instanceof HttpUpgradeListener upgrade) {
+                HandOver handOver = new HandOver(upgrade);
+                SET_UPGRADE_LISTENER.invoke(connection, handOver);
+                exchange.putAttachment(HAND_OVER, handOver);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // The count then starts after the hand-over (handedOver).
+        }
+    }
+
+    /**
+     * Counts the connection of an upgrade exchange that is completing as open; its bytes are counted from the
+     * hand-over ({@link HandOver}), or else once the exchange's later completion listeners have returned
+     * ({@link #handedOver}).
      */
     static void attach(BandwidthStats stats, Endpoint endpoint, HttpServerExchange exchange) {
         if (!(exchange.getConnection() instanceof AbstractServerConnection connection)
@@ -51,7 +100,38 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
         UpgradeTally tally = new UpgradeTally(stats, endpoint, connection);
         stats.upgradeOpened(tally.cell());
         connection.addCloseListener(tally);
-        exchange.putAttachment(PENDING, tally);
+        HandOver handOver = exchange.getAttachment(HAND_OVER);
+        if (handOver != null) {
+            handOver.tally = tally;
+        } else {
+            exchange.putAttachment(PENDING, tally);
+        }
+    }
+
+    /**
+     * In front of the connection's upgrade listener: Undertow calls it with the connection's own conduits back in
+     * place, on the thread that completed the handshake, after every completion listener; the counting conduits go
+     * on before the upgrade listener sets the connection up.
+     */
+    private static final class HandOver implements HttpUpgradeListener {
+        private final HttpUpgradeListener upgrade;
+        /** Set by the completion listener, on the thread that then hands the connection over (or before it). */
+        private volatile UpgradeTally tally;
+
+        HandOver(HttpUpgradeListener upgrade) {
+            this.upgrade = upgrade;
+        }
+
+        @Override
+        public void handleUpgrade(StreamConnection channel, HttpServerExchange exchange) {
+            UpgradeTally t = tally;
+            if (t != null) {
+                t.connection = null;
+                t.exchangeSource = null;
+                t.wrap(channel);
+            }
+            upgrade.handleUpgrade(channel, exchange);
+        }
     }
 
     /**
