@@ -28,7 +28,10 @@ import java.lang.reflect.Method;
  */
 final class UpgradeTally extends CountingSinkConduit implements ByteTally, ServerConnection.CloseListener {
 
-    /** An upgrade exchange's count, from its completion until its connection was handed over. */
+    /**
+     * An upgrade exchange's counts (one per {@code BandwidthStats} it passed through, linked by
+     * {@link #nextOnExchange}), from its completion until its connection was handed over.
+     */
     private static final AttachmentKey<UpgradeTally> PENDING = AttachmentKey.create(UpgradeTally.class);
     /** An upgrade exchange's listener in front of the connection's upgrade listener. */
     private static final AttachmentKey<HandOver> HAND_OVER = AttachmentKey.create(HandOver.class);
@@ -58,6 +61,8 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
     /** Until {@link #handedOver}: the connection, and the request conduit its exchange read through. */
     private AbstractServerConnection connection;
     private StreamSourceConduit exchangeSource;
+    /** Until the hand-over: the count of another handler's stats on the same exchange, if any. */
+    private UpgradeTally nextOnExchange;
 
     private UpgradeTally(BandwidthStats stats, Endpoint endpoint, AbstractServerConnection connection) {
         this.stats = stats;
@@ -100,10 +105,13 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
         UpgradeTally tally = new UpgradeTally(stats, endpoint, connection);
         stats.upgradeOpened(tally.cell());
         connection.addCloseListener(tally);
+        // Each handler's stats counts the connection: an outer one's completion comes after an inner one's.
         HandOver handOver = exchange.getAttachment(HAND_OVER);
         if (handOver != null) {
-            handOver.tally = tally;
+            tally.nextOnExchange = handOver.tallies;
+            handOver.tallies = tally;
         } else {
+            tally.nextOnExchange = exchange.getAttachment(PENDING);
             exchange.putAttachment(PENDING, tally);
         }
     }
@@ -115,8 +123,8 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
      */
     private static final class HandOver implements HttpUpgradeListener {
         private final HttpUpgradeListener upgrade;
-        /** Set by the completion listener, on the thread that then hands the connection over (or before it). */
-        private volatile UpgradeTally tally;
+        /** Set by the completion listeners, on the thread that then hands the connection over (or before it). */
+        private volatile UpgradeTally tallies;
 
         HandOver(HttpUpgradeListener upgrade) {
             this.upgrade = upgrade;
@@ -124,8 +132,9 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
 
         @Override
         public void handleUpgrade(StreamConnection channel, HttpServerExchange exchange) {
-            UpgradeTally t = tally;
-            if (t != null) {
+            for (UpgradeTally t = tallies, next; t != null; t = next) {
+                next = t.nextOnExchange;
+                t.nextOnExchange = null;
                 t.connection = null;
                 t.exchangeSource = null;
                 t.wrap(channel);
@@ -142,7 +151,9 @@ final class UpgradeTally extends CountingSinkConduit implements ByteTally, Serve
      */
     static void handedOver(HttpServerExchange exchange) {
         UpgradeTally tally = exchange.isUpgrade() ? exchange.removeAttachment(PENDING) : null;
-        if (tally != null) {
+        for (UpgradeTally next; tally != null; tally = next) {
+            next = tally.nextOnExchange;
+            tally.nextOnExchange = null;
             tally.wrapAfterHandOver();
         }
     }

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -144,6 +145,50 @@ class WebSocketTest {
             assertThat(closed.bytesSent()).isEqualTo((long) MESSAGES * SERVER_FRAME + 4);
         } finally {
             stats.close();
+        }
+    }
+
+    /** Two handlers of different stats around one handshake (a server-wide one and an application's): both count. */
+    @Test
+    void nestedHandlersOfDifferentStatsBothCountTheFrames() throws Exception {
+        BandwidthStats outer = BandwidthStats.builder().name("websocket-outer").build();
+        BandwidthStats inner = BandwidthStats.builder().name("websocket-inner").build();
+        HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> echo(channel));
+        HttpHandler onWorker = exchange -> exchange.dispatch(() -> {
+            try {
+                echo.handleRequest(exchange);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (TestServer server = TestServer.start(new BandwidthHandler(outer, new BandwidthHandler(inner, onWorker)))) {
+            CountDownLatch echoed = new CountDownLatch(MESSAGES);
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+                            if (last) {
+                                echoed.countDown();
+                            }
+                            socket.request(1);
+                            return null;
+                        }
+                    }).get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < MESSAGES; i++) {
+                ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
+            }
+            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
+            for (BandwidthStats stats : List.of(outer, inner)) {
+                Await.until("the upgraded connection to close", () -> stats.snapshot().upgradedConnectionsOpen() == 0);
+                BandwidthSnapshot closed = stats.snapshot();
+                assertThat(closed.requests()).as(stats.name()).isEqualTo(1);
+                assertThat(closed.bytesReceived()).as(stats.name()).isEqualTo((long) MESSAGES * CLIENT_FRAME + 8);
+                assertThat(closed.bytesSent()).as(stats.name()).isEqualTo((long) MESSAGES * SERVER_FRAME + 4);
+            }
+        } finally {
+            outer.close();
+            inner.close();
         }
     }
 
