@@ -96,13 +96,7 @@ class WebSocketTest {
     void framesAreCountedWhenTheHandshakeCompletesOnAWorkerThread() throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("websocket-worker").build();
         HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> echo(channel));
-        HttpHandler onWorker = exchange -> exchange.dispatch(() -> {
-            try {
-                echo.handleRequest(exchange);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        HttpHandler onWorker = onWorkerThread(echo);
         HttpHandler counted = new BandwidthHandler(stats, onWorker);
         HttpHandler slowHandOver = exchange -> {
             exchange.addExchangeCompleteListener((ex, next) -> {
@@ -120,23 +114,7 @@ class WebSocketTest {
             counted.handleRequest(exchange);
         };
         try (TestServer server = TestServer.start(slowHandOver)) {
-            CountDownLatch echoed = new CountDownLatch(MESSAGES);
-            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
-                            if (last) {
-                                echoed.countDown();
-                            }
-                            socket.request(1);
-                            return null;
-                        }
-                    }).get(20, TimeUnit.SECONDS);
-            for (int i = 0; i < MESSAGES; i++) {
-                ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
-            }
-            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
+            echoMessagesAndClose(server.port());
             Await.until("the upgraded connection to close", () -> stats.snapshot().upgradedConnectionsOpen() == 0);
 
             BandwidthSnapshot closed = stats.snapshot();
@@ -154,31 +132,9 @@ class WebSocketTest {
         BandwidthStats outer = BandwidthStats.builder().name("websocket-outer").build();
         BandwidthStats inner = BandwidthStats.builder().name("websocket-inner").build();
         HttpHandler echo = Handlers.websocket((WebSocketHttpExchange exchange, WebSocketChannel channel) -> echo(channel));
-        HttpHandler onWorker = exchange -> exchange.dispatch(() -> {
-            try {
-                echo.handleRequest(exchange);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        HttpHandler onWorker = onWorkerThread(echo);
         try (TestServer server = TestServer.start(new BandwidthHandler(outer, new BandwidthHandler(inner, onWorker)))) {
-            CountDownLatch echoed = new CountDownLatch(MESSAGES);
-            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
-                            if (last) {
-                                echoed.countDown();
-                            }
-                            socket.request(1);
-                            return null;
-                        }
-                    }).get(20, TimeUnit.SECONDS);
-            for (int i = 0; i < MESSAGES; i++) {
-                ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
-            }
-            assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
+            echoMessagesAndClose(server.port());
             for (BandwidthStats stats : List.of(outer, inner)) {
                 Await.until("the upgraded connection to close", () -> stats.snapshot().upgradedConnectionsOpen() == 0);
                 BandwidthSnapshot closed = stats.snapshot();
@@ -236,6 +192,38 @@ class WebSocketTest {
         } finally {
             stats.close();
         }
+    }
+
+    /** Runs {@code handler} on a worker thread, as a servlet deployment runs a handshake. */
+    private static HttpHandler onWorkerThread(HttpHandler handler) {
+        return exchange -> exchange.dispatch(() -> {
+            try {
+                handler.handleRequest(exchange);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Opens {@code /ws}, sends {@link #MESSAGES} binary messages of {@link #SIZE} bytes, waits for every echo, closes. */
+    private static void echoMessagesAndClose(int port) throws Exception {
+        CountDownLatch echoed = new CountDownLatch(MESSAGES);
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+                        if (last) {
+                            echoed.countDown();
+                        }
+                        socket.request(1);
+                        return null;
+                    }
+                }).get(20, TimeUnit.SECONDS);
+        for (int i = 0; i < MESSAGES; i++) {
+            ws.sendBinary(ByteBuffer.wrap(BodyCountingTest.filled(SIZE)), true).get(20, TimeUnit.SECONDS);
+        }
+        assertThat(echoed.await(20, TimeUnit.SECONDS)).isTrue();
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
     }
 
     /** Sends every binary message back as it came. */

@@ -1,7 +1,6 @@
 package io.github.httpbandwidth.servlet;
 
 import io.github.httpbandwidth.BandwidthHandler;
-import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.EndpointSnapshot;
 import io.undertow.Handlers;
@@ -32,7 +31,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -176,28 +174,8 @@ class ServletEndpointsTest {
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(status);
     }
 
-    /** The named rows with at least one request, once {@code requests} exchanges have completed. */
     private Map<String, Long> requestsByEndpoint(long requests) {
-        // A completion counts its sizes (the snapshot's requests) before its row's request, so the wait is on the
-        // rows too: waiting on the total alone could read a row one request short.
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            BandwidthSnapshot snapshot = stats.snapshot();
-            Map<String, Long> rows = new TreeMap<>();
-            long onRows = 0;
-            for (EndpointSnapshot row : snapshot.endpoints()) {
-                if (row.requests() > 0) {
-                    rows.put(row.endpoint(), row.requests());
-                    onRows += row.requests();
-                }
-            }
-            if (snapshot.requests() >= requests && snapshot.requestsInFlight() == 0 && onRows >= requests) {
-                return rows;
-            }
-            assertThat(System.nanoTime() - deadline).as("waiting for " + requests + " exchanges on their rows, "
-                    + "have " + rows).isNegative();
-            LockSupport.parkNanos(1_000_000);
-        }
+        return Rows.requestsByEndpoint(stats, requests);
     }
 
     private EndpointSnapshot row(String endpoint) {

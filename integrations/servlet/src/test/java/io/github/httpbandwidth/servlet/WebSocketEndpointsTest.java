@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -139,26 +138,8 @@ class WebSocketEndpointsTest {
         return URI.create(scheme + "://127.0.0.1:" + port + path);
     }
 
-    /** The named rows with at least one request, once {@code requests} exchanges have completed. */
     private Map<String, Long> requestsByEndpoint(long requests) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            BandwidthSnapshot snapshot = stats.snapshot();
-            Map<String, Long> rows = new TreeMap<>();
-            long onRows = 0;
-            for (EndpointSnapshot row : snapshot.endpoints()) {
-                if (row.requests() > 0) {
-                    rows.put(row.endpoint(), row.requests());
-                    onRows += row.requests();
-                }
-            }
-            if (snapshot.requests() >= requests && snapshot.requestsInFlight() == 0 && onRows >= requests) {
-                return rows;
-            }
-            assertThat(System.nanoTime() - deadline).as("waiting for " + requests + " exchanges on their rows, "
-                    + "have " + rows).isNegative();
-            LockSupport.parkNanos(1_000_000);
-        }
+        return Rows.requestsByEndpoint(stats, requests);
     }
 
     /** Waits until the upgraded connections have closed and the row shows the frames both ways. */
