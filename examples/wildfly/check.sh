@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The WildFly checks, run by .ci/run: a real WildFly (examples/wildfly/wildfly.sh, free ports on 127.0.0.1), the
 # example WAR under the server-wide filter and the same application monitored per application, curl's own byte
-# counts against the agent's scrape and a real Prometheus, 20 deploy/undeploy/redeploy cycles with class
-# histograms. Everything it starts, it stops (by pid), also when a check fails.
+# counts against the agent's scrape and a real Prometheus, a Jakarta WebSocket endpoint's frames against a client's
+# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms. Everything it starts, it stops (by pid), also when a check fails.
 #
 #   examples/wildfly/check.sh      exit 0 when every check passed; each check prints one line
 set -euo pipefail
@@ -12,6 +12,7 @@ WILDFLY="$ROOT/examples/wildfly/wildfly.sh"
 CYCLES="${WILDFLY_CHECK_CYCLES:-20}"
 WORK="$(mktemp -d)"
 PROMETHEUS_PID=""
+WS_PID=""
 checks=0
 
 say() { printf '%s\n' "$*"; }
@@ -21,6 +22,7 @@ expect_eq() { [ "$2" = "$3" ] || fail "$1: expected $3, got $2"; pass "$1 = $3";
 
 cleanup() {
   cli_close
+  [ -n "$WS_PID" ] && kill "$WS_PID" 2>/dev/null || true
   [ -n "$PROMETHEUS_PID" ] && kill "$PROMETHEUS_PID" 2>/dev/null && wait "$PROMETHEUS_PID" 2>/dev/null || true
   # WILDFLY_CHECK_KEEP=1 leaves the server running, to look into it after a failure; stop it with wildfly.sh stop.
   [ "${WILDFLY_CHECK_KEEP:-}" = 1 ] || "$WILDFLY" stop >/dev/null 2>&1 || true
@@ -83,6 +85,55 @@ request() {
   REQUESTS=$((REQUESTS + 1))
 }
 reset_counts() { SENT=0; RECEIVED=0; REQUESTS=0; }
+
+# ws_check URL ENDPOINT HANDLER...: one WebSocket connection to the example's Jakarta endpoint (EchoSocket, whose
+# handshake completes on a worker thread, as every servlet handshake does) through WsProbe, a client on a plain
+# socket that counts what it writes and reads after the 101: messages of 0 B to 300,000 B (every frame length form),
+# each echoed, the connection then held until each handler's open-upgrades gauge reads 1, then a close handshake.
+# Each handler must have counted exactly those bytes in its totals and on ENDPOINT (the @ServerEndpoint template, a
+# row no other check uses), the handshake as one request, and its gauge back at 0. Adds them to SENT and RECEIVED.
+ws_check() {
+  local url="$1" endpoint="$2" handler out sent received
+  shift 2
+  local -A in_before out_before requests_before
+  for handler in "$@"; do
+    in_before[$handler]="$(metric "scheduler_http_bandwidth_bytes_total{direction=\"inbound\",handler=\"$handler\"}")"
+    out_before[$handler]="$(metric "scheduler_http_bandwidth_bytes_total{direction=\"outbound\",handler=\"$handler\"}")"
+    requests_before[$handler]="$(metric "scheduler_http_requests_total{handler=\"$handler\"}")"
+  done
+  rm -f "$WORK/ws-hold"
+  java -cp "$WORK/probe" WsProbe "$url" 0 1 125 126 1000 65535 65536 300000 "hold=$WORK/ws-hold" >"$WORK/ws.out" 2>&1 &
+  WS_PID=$!
+  for handler in "$@"; do
+    wait_metric "scheduler_http_upgraded_connections_open{handler=\"$handler\"}" 1
+  done
+  touch "$WORK/ws-hold"
+  wait "$WS_PID" || fail "WsProbe $url: $(cat "$WORK/ws.out")"
+  WS_PID=""
+  out="$(cat "$WORK/ws.out")"
+  [[ "$out" =~ ^sent=([0-9]+)\ received=([0-9]+)$ ]] || fail "WsProbe $url printed: $out"
+  sent="${BASH_REMATCH[1]}"
+  received="${BASH_REMATCH[2]}"
+  for handler in "$@"; do
+    wait_metric "scheduler_http_upgraded_connections_open{handler=\"$handler\"}" 0
+    expect_eq "WebSocket, $handler: inbound bytes (the probe wrote $sent after the 101)" \
+      $(( $(metric "scheduler_http_bandwidth_bytes_total{direction=\"inbound\",handler=\"$handler\"}") - ${in_before[$handler]} )) "$sent"
+    expect_eq "WebSocket, $handler: outbound bytes (the probe read $received after the 101)" \
+      $(( $(metric "scheduler_http_bandwidth_bytes_total{direction=\"outbound\",handler=\"$handler\"}") - ${out_before[$handler]} )) "$received"
+    expect_eq "WebSocket, $handler: the handshake, one request" \
+      $(( $(metric "scheduler_http_requests_total{handler=\"$handler\"}") - ${requests_before[$handler]} )) 1
+    wait_for "WebSocket, $handler: requests, inbound and outbound bytes on $endpoint" "1 $sent $received" row_of "$endpoint" "$handler"
+  done
+  SENT=$((SENT + sent))
+  RECEIVED=$((RECEIVED + received))
+  REQUESTS=$((REQUESTS + 1))
+}
+row_of() {
+  local labels="endpoint=\"$1\",handler=\"$2\""
+  echo "$(metric "scheduler_http_endpoint_requests_total{$labels}")" \
+    "$(metric "scheduler_http_endpoint_bandwidth_bytes_total{direction=\"inbound\",$labels}")" \
+    "$(metric "scheduler_http_endpoint_bandwidth_bytes_total{direction=\"outbound\",$labels}")"
+}
 
 # WildFly's own CLI, one session per server start: a jboss-cli per command cost 2.2-3 s of JVM start each (120 of them
 # in the cycles below), a command in an open session 0.2 s. Each command is followed by an `echo` of a mark; what the
@@ -158,6 +209,7 @@ BASE="http://127.0.0.1:$HTTP_PORT"
 MONITORED="$ROOT/examples/wildfly/app/target/shop-monitored.war"
 head -c 123456 /dev/urandom > "$WORK/upload.bin"
 head -c 54321 /dev/urandom > "$WORK/small-upload.bin"
+javac -d "$WORK/probe" "$ROOT/examples/wildfly/WsProbe.java"
 say "WildFly runs: pid $PID, HTTP $HTTP_PORT, management $MANAGEMENT_PORT, agent $METRICS_PORT"
 
 # 1. Server-wide: the custom-filter from the JBoss module counts the plain WAR exactly, named by its templates.
@@ -205,6 +257,11 @@ wait_for "the 404 on /shop/* in its status class" \
 wait_for "every request on the top client 127.0.0.1 (the default key, the remote address)" \
   "$(metric 'scheduler_http_requests_total{handler="server"}')" metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="server"}'
 
+# 1b. WebSocket, server-wide: the frames on the endpoint's template, the 101 on its status class.
+ws_check "ws://127.0.0.1:$HTTP_PORT/shop/ws/echo/lobby" '/shop/ws/echo/{room}' server
+wait_for "the WebSocket handshake in the 1xx class of /shop/ws/echo/{room}" \
+  1 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/ws/echo/{room}",handler="server",status_class="1xx"}'
+
 # 2. Per application: the same application with the library in WEB-INF/lib and undertow-handlers.conf.
 cli "deploy --force $MONITORED"
 reset_counts
@@ -224,8 +281,11 @@ wait_for "per-application top client 127.0.0.1 (no header: the remote address)" 
   3 metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="shop-monitored"}'
 wait_for "the server-wide filter saw them too, under its own handler" \
   3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop-monitored/hello",handler="server"}'
+# WebSocket through both: the WAR's own handler and the server-wide filter in front of it each count every frame.
+ws_check "ws://127.0.0.1:$HTTP_PORT/shop-monitored/ws/echo/lobby" '/shop-monitored/ws/echo/{room}' shop-monitored server
 monitored_in="$SENT"
 monitored_out="$RECEIVED"
+monitored_requests="$REQUESTS"
 
 # 3. A real Prometheus scrapes the agent with the shipped configuration and rules.
 command -v prometheus >/dev/null || fail "prometheus is needed (apt-get install -y prometheus)"
@@ -274,7 +334,7 @@ wait_promql "inbound bytes by handler, shop-monitored" \
   'sum by (handler) (scheduler_http_bandwidth_bytes_total{direction="inbound",handler="shop-monitored"})' "shop-monitored=$monitored_in"
 server_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
 wait_promql "requests by handler (the applications apart)" 'sum by (handler) (scheduler_http_requests_total)' \
-  "server=$server_requests shop-monitored=6"
+  "server=$server_requests shop-monitored=$monitored_requests"
 wait_promql "the size histogram's buckets under their standard name" \
   'count by (handler) (scheduler_http_response_size_bytes_bucket{handler="shop-monitored"})' "shop-monitored=33"
 kill "$PROMETHEUS_PID" && wait "$PROMETHEUS_PID" 2>/dev/null || true
