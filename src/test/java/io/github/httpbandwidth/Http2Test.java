@@ -1,8 +1,16 @@
 package io.github.httpbandwidth;
 
+import io.undertow.Handlers;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -103,6 +111,51 @@ class Http2Test {
             assertThat(s.requests()).isEqualTo(requests);
             assertThat(s.bytesReceived()).isEqualTo(expected);
             assertThat(s.requestSizes().sumBytes()).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Server push: each pushed resource is an exchange of its own that Undertow runs through the root handler, so it
+     * is counted as a request on its own route, with the body the client received on the pushed stream.
+     */
+    @Test
+    void pushedResponsesCountAsExchangesOnTheirRoutes() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("http2-push-test").build();
+        var routes = Handlers.routing()
+                .get("/page", exchange -> {
+                    HeaderMap headers = new HeaderMap();
+                    headers.put(Headers.HOST, "127.0.0.1");
+                    for (int n = 1; n <= 3; n++) {
+                        assertThat(exchange.getConnection().pushResource("/asset/" + n, Methods.GET, headers)).isTrue();
+                    }
+                    exchange.getResponseSender().send("p".repeat(1000));
+                })
+                .get("/asset/{n}", exchange -> exchange.getResponseSender().send("a".repeat(
+                        5000 * Integer.parseInt(exchange.getQueryParameters().get("n").getFirst()))));
+        try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, routes))) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            List<CompletableFuture<HttpResponse<byte[]>>> pushed = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> page = client.sendAsync(HttpRequest.newBuilder(server.uri("/page")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray(), (initiating, promise, accept) ->
+                                pushed.add(accept.apply(HttpResponse.BodyHandlers.ofByteArray()))).get(20, TimeUnit.SECONDS);
+                assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(page.body()).hasSize(1000);
+            }
+            long assets = 0;
+            assertThat(pushed).hasSize(6);
+            for (CompletableFuture<HttpResponse<byte[]>> push : pushed) {
+                assets += push.get(20, TimeUnit.SECONDS).body().length;
+            }
+
+            assertThat(assets).isEqualTo(2 * (5000 + 10_000 + 15_000));
+            BandwidthSnapshot s = Await.completed(stats, 8);
+            assertThat(s.requests()).isEqualTo(8);
+            assertThat(s.bytesReceived()).isZero();
+            assertThat(s.bytesSent()).isEqualTo(2 * 1000 + assets);
+            assertThat(s.endpoint("/asset/{n}").requests()).isEqualTo(6);
+            assertThat(s.endpoint("/asset/{n}").bytesSent()).isEqualTo(assets);
+            assertThat(s.endpoint("/page").bytesSent()).isEqualTo(2000);
         }
     }
 }

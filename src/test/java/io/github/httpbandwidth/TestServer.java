@@ -29,6 +29,12 @@ final class TestServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntityBytes).setHandler(root).build());
     }
 
+    /** With one server option set, such as {@code UndertowOptions.BUFFER_PIPELINED_DATA}. */
+    static <T> TestServer startWith(HttpHandler root, org.xnio.Option<T> option, T value) {
+        return new TestServer(Undertow.builder().addHttpListener(0, "127.0.0.1").setServerOption(option, value)
+                .setHandler(root).build());
+    }
+
     /** With h2c upgrade enabled on the plain listener. */
     static TestServer startHttp2(HttpHandler root) {
         return new TestServer(Undertow.builder().addHttpListener(0, "127.0.0.1")
