@@ -87,16 +87,18 @@ request() {
 reset_counts() { SENT=0; RECEIVED=0; REQUESTS=0; }
 
 # ws_check URL ENDPOINT HANDLER...: one WebSocket connection to the example's Jakarta endpoint (EchoSocket, whose
-# handshake completes on a worker thread, as every servlet handshake does) through WsProbe, a client on a plain
-# socket that counts what it writes and reads after the 101: messages of 0 B to 300,000 B (every frame length form),
-# each echoed, the connection then held until each handler's open-upgrades gauge reads 1, then a close handshake.
-# Each handler must have counted exactly those bytes in its totals and on ENDPOINT (the @ServerEndpoint template, a
-# row no other check uses), the handshake as one request, and its gauge back at 0. Adds them to SENT and RECEIVED.
+# handshake completes on a worker thread, as every servlet handshake does) through WsProbe, a client on a plain (or,
+# for wss://, a TLS) socket that counts what it writes and reads after the 101: messages of 0 B to 300,000 B (every
+# frame length form), each echoed, the connection then held until each handler's open-upgrades gauge reads 1, then a
+# close handshake. Each handler must have counted exactly those bytes in its totals and on ENDPOINT (the
+# @ServerEndpoint template; only these checks use it, each after the row's hold has ended), the handshake as one
+# request, and its gauge back at 0. Adds them to SENT and RECEIVED.
 ws_check() {
-  local url="$1" endpoint="$2" handler out sent received
+  local url="$1" endpoint="$2" handler out sent received requests_on in_on out_on
   shift 2
-  local -A in_before out_before requests_before
+  local -A in_before out_before requests_before row_before
   for handler in "$@"; do
+    row_before[$handler]="$(row_of "$endpoint" "$handler")"
     in_before[$handler]="$(metric "scheduler_http_bandwidth_bytes_total{direction=\"inbound\",handler=\"$handler\"}")"
     out_before[$handler]="$(metric "scheduler_http_bandwidth_bytes_total{direction=\"outbound\",handler=\"$handler\"}")"
     requests_before[$handler]="$(metric "scheduler_http_requests_total{handler=\"$handler\"}")"
@@ -116,13 +118,15 @@ ws_check() {
   received="${BASH_REMATCH[2]}"
   for handler in "$@"; do
     wait_metric "scheduler_http_upgraded_connections_open{handler=\"$handler\"}" 0
-    expect_eq "WebSocket, $handler: inbound bytes (the probe wrote $sent after the 101)" \
+    expect_eq "WebSocket (${url%%:*}), $handler: inbound bytes (the probe wrote $sent after the 101)" \
       $(( $(metric "scheduler_http_bandwidth_bytes_total{direction=\"inbound\",handler=\"$handler\"}") - ${in_before[$handler]} )) "$sent"
-    expect_eq "WebSocket, $handler: outbound bytes (the probe read $received after the 101)" \
+    expect_eq "WebSocket (${url%%:*}), $handler: outbound bytes (the probe read $received after the 101)" \
       $(( $(metric "scheduler_http_bandwidth_bytes_total{direction=\"outbound\",handler=\"$handler\"}") - ${out_before[$handler]} )) "$received"
-    expect_eq "WebSocket, $handler: the handshake, one request" \
+    expect_eq "WebSocket (${url%%:*}), $handler: the handshake, one request" \
       $(( $(metric "scheduler_http_requests_total{handler=\"$handler\"}") - ${requests_before[$handler]} )) 1
-    wait_for "WebSocket, $handler: requests, inbound and outbound bytes on $endpoint" "1 $sent $received" row_of "$endpoint" "$handler"
+    read -r requests_on in_on out_on <<<"${row_before[$handler]}"
+    wait_for "WebSocket (${url%%:*}), $handler: requests, inbound and outbound bytes on $endpoint" \
+      "$((requests_on + 1)) $((in_on + sent)) $((out_on + received))" row_of "$endpoint" "$handler"
   done
   SENT=$((SENT + sent))
   RECEIVED=$((RECEIVED + received))
@@ -259,8 +263,10 @@ wait_for "every request on the top client 127.0.0.1 (the default key, the remote
 
 # 1b. WebSocket, server-wide: the frames on the endpoint's template, the 101 on its status class.
 ws_check "ws://127.0.0.1:$HTTP_PORT/shop/ws/echo/lobby" '/shop/ws/echo/{room}' server
-wait_for "the WebSocket handshake in the 1xx class of /shop/ws/echo/{room}" \
-  1 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/ws/echo/{room}",handler="server",status_class="1xx"}'
+# The same over TLS (WildFly's https-listener, its generated certificate): the frames inside TLS, as for bodies.
+ws_check "wss://127.0.0.1:$((8443 + WILDFLY_PORT_OFFSET))/shop/ws/echo/secure" '/shop/ws/echo/{room}' server
+wait_for "the WebSocket handshakes in the 1xx class of /shop/ws/echo/{room}" \
+  2 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/ws/echo/{room}",handler="server",status_class="1xx"}'
 
 # 2. Per application: the same application with the library in WEB-INF/lib and undertow-handlers.conf.
 cli "deploy --force $MONITORED"
