@@ -2,7 +2,8 @@
 # The WildFly checks, run by .ci/run: a real WildFly (examples/wildfly/wildfly.sh, free ports on 127.0.0.1), the
 # example WAR under the server-wide filter and the same application monitored per application, curl's own byte
 # counts against the agent's scrape and a real Prometheus, a Jakarta WebSocket endpoint's frames against a client's
-# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms. Everything it starts, it stops (by pid), also when a check fails.
+# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms. Everything it starts,
+# it stops (by pid), also when a check fails.
 #
 #   examples/wildfly/check.sh      exit 0 when every check passed; each check prints one line
 set -euo pipefail

@@ -7,13 +7,13 @@ import io.undertow.util.Methods;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -132,7 +132,7 @@ class Http2Test {
                 })
                 .get("/asset/{n}", exchange -> exchange.getResponseSender().send("a".repeat(
                         5000 * Integer.parseInt(exchange.getQueryParameters().get("n").getFirst()))));
-        try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, routes))) {
+        try (stats; TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, routes))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
             List<CompletableFuture<HttpResponse<byte[]>>> pushed = new CopyOnWriteArrayList<>();
             for (int i = 0; i < 2; i++) {
