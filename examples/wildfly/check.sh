@@ -226,6 +226,8 @@ for i in 1 2 3 4 5; do request "$BASE/shop/hello"; done
 for i in 1 2 3; do request "$BASE/shop/files/dir$i/file.bin?size=100000"; done
 for i in 11 12 13 14; do request "$BASE/shop/api/orders/$i"; done
 for i in 1 2; do request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/upload.bin" "$BASE/shop/api/orders/$i/attachment"; done
+# Through a sub-resource locator of a request-scoped CDI bean (JAX-RS gets WildFly's proxy of it).
+for i in 1 2; do request "$BASE/shop/api/customers/c$i/notes/$i"; done
 # HTTP/2 over cleartext (WildFly's http-listener has enable-http2) with a body of no length, larger than Undertow
 # buffers for the upgrade: Undertow gives the upgrade up, hands back what it read and resets the request channel,
 # and the request stays on HTTP/1.1 (the filter answered it 500 before). curl's size_upload counts the chunks'
@@ -253,9 +255,13 @@ wait_for "requests on /shop/api/orders/{id}/attachment" \
   3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
 wait_for "inbound bytes on /shop/api/orders/{id}/attachment" \
   370368 metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+wait_for "requests on /shop/api/customers/{cid}/notes/{n} (a sub-resource locator's whole template)" \
+  2 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/customers/{cid}/notes/{n}",handler="server"}'
+wait_for "outbound bytes on /shop/api/customers/{cid}/notes/{n}" \
+  1400 metric 'scheduler_http_endpoint_bandwidth_bytes_total{direction="outbound",endpoint="/shop/api/customers/{cid}/notes/{n}",handler="server"}'
 wait_for "requests on /shop/files/*" 3 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/files/*",handler="server"}'
 wait_for "requests on /shop/* (the default servlet: the 404)" 1 metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/*",handler="server"}'
-raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|no/such)' || true)"
+raw="$(scrape | grep -E 'endpoint="[^"]*(dir[0-9]|orders/[0-9]|customers/c|no/such)' || true)"
 expect_eq "rows named by a raw path" "$raw" ""
 wait_for "the 404 on /shop/* in its status class" \
   1 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/*",handler="server",status_class="4xx"}'
