@@ -2,6 +2,7 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.ClientKey;
+import io.github.httpbandwidth.servlet.JaxRsEndpoints;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
 import io.github.httpbandwidth.servlet.TemplateCapture;
 import io.undertow.Undertow;
@@ -11,11 +12,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 import java.lang.management.ManagementFactory;
@@ -31,6 +34,8 @@ import java.lang.management.ManagementFactory;
  *   <li>The handler wrapped outermost around the servlet deployment, so every exchange of the application is
  *       counted, errors and Boot's error page included; Boot's response compression, when on, inside it, so that
  *       compressed responses count as they cross the connection ({@link HandlerPlacement}).</li>
+ *   <li>With Jersey, its requests named by their JAX-RS templates ({@link JaxRsEndpoints} in its
+ *       {@code ResourceConfig}).</li>
  *   <li>With Actuator's Prometheus registry, the metrics on {@code /actuator/prometheus}:
  *       {@link BandwidthPrometheusAutoConfiguration}.</li>
  * </ul>
@@ -73,5 +78,20 @@ public class BandwidthAutoConfiguration {
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    /**
+     * With Jersey (spring-boot-starter-jersey), its requests named by their JAX-RS templates: {@link JaxRsEndpoints}
+     * registered in the application's {@code ResourceConfig} through Boot's customizer (without it, every Jersey
+     * request would be on the servlet mapping's row, {@code /*}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.glassfish.jersey.server.ResourceConfig")
+    static class JerseyTemplates {
+
+        @Bean
+        ResourceConfigCustomizer bandwidthJaxRsEndpoints() {
+            return config -> config.register(JaxRsEndpoints.class);
+        }
     }
 }
