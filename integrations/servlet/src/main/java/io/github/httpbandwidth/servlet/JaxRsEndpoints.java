@@ -1,6 +1,8 @@
 package io.github.httpbandwidth.servlet;
 
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.MappingMatch;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -28,7 +30,8 @@ import java.util.regex.PatternSyntaxException;
  * sub-resource locator the request went through, and the resource method's ({@code /orders} and {@code {id}} give
  * {@code /orders/{id}}; {@code /users}, the locator's {@code {uid}/prefs} and {@code {key}} give
  * {@code /users/{uid}/prefs/{key}}). The application's mapping ({@code @ApplicationPath("/api")}) and context path
- * are added by {@link ServletEndpoints}.
+ * are added by {@link ServletEndpoints}; where JAX-RS runs as a filter in front of another servlet (Jersey's filter
+ * mode), the application's path, which no servlet mapping covers then, is put in front here ({@link #basePath}).
  *
  * <p>Annotations are found where JAX-RS finds them: a method without JAX-RS annotations of its own takes those of the
  * method it overrides or implements (a superclass first, then an interface), a class without {@code @Path} (a
@@ -101,7 +104,12 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
         }
         String template;
         try {
-            template = template(resource.getResourceClass(), resource.getResourceMethod(), requestContext.getUriInfo());
+            UriInfo uri = requestContext.getUriInfo();
+            template = template(resource.getResourceClass(), resource.getResourceMethod(), uri);
+            if (template != null && uri != null) {
+                template = basePath(uri.getBaseUri().getRawPath(), request.getContextPath(),
+                        request.getHttpServletMapping()) + template;
+            }
         } catch (RuntimeException | LinkageError e) {
             // An application's classes that cannot be read as expected: the request keeps its mapping's name.
             return;
@@ -131,6 +139,33 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
             template = join(template, path(locator));
         }
         return join(template, methodPath);
+    }
+
+    /**
+     * The part of the application's base path ({@code rawBase}) that neither the context path nor the servlet's
+     * mapping covers, which {@link ServletEndpoints} adds: empty for a JAX-RS servlet mapped at the application's path
+     * ({@code /api/*} with {@code @ApplicationPath("/api")}, or RESTEasy's mapping prefix), the application's path
+     * where JAX-RS runs as a filter in front of another servlet (Jersey with {@code spring.jersey.type=filter}:
+     * {@code /rest}). Empty when the three do not fit together.
+     */
+    static String basePath(String rawBase, String contextPath, HttpServletMapping mapping) {
+        String base = "/" + strip(rawBase);
+        String context = contextPath == null ? "" : contextPath;
+        if (!base.startsWith(context) || !(base.length() == context.length() || base.charAt(context.length()) == '/')) {
+            return "";
+        }
+        String extra = base.substring(context.length());
+        if (extra.equals("/")) {
+            return "";
+        }
+        if (mapping != null && mapping.getMappingMatch() == MappingMatch.PATH && mapping.getPattern().endsWith("/*")) {
+            String mapped = mapping.getPattern().substring(0, mapping.getPattern().length() - 2);
+            if (extra.equals(mapped)) {
+                return "";
+            }
+            return extra.startsWith(mapped + "/") ? extra.substring(mapped.length()) : "";
+        }
+        return extra;
     }
 
     /**

@@ -9,6 +9,8 @@ import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.MappingMatch;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -138,6 +140,47 @@ class JaxRsEndpointsTest {
         assertThat(plain.matched("/u/a/p", Set.of("uid"))).isTrue();
         assertThat(JaxRsEndpoints.Template.parse("/u/{uid")).isEmpty();
         assertThat(JaxRsEndpoints.Template.parse("/u/{uid: [a-}")).isEmpty();
+    }
+
+    @Test
+    void theApplicationsPathIsAddedWhereTheServletMappingDoesNotCoverIt() {
+        HttpServletMapping api = mapping(MappingMatch.PATH, "/api/*");
+        HttpServletMapping root = mapping(MappingMatch.DEFAULT, "/");
+        // A JAX-RS servlet at /api/* (RESTEasy, Jersey's default): the mapping covers it.
+        assertThat(JaxRsEndpoints.basePath("/shop/api/", "/shop", api)).isEmpty();
+        assertThat(JaxRsEndpoints.basePath("/shop/api/v2/", "/shop", api)).isEqualTo("/v2");
+        assertThat(JaxRsEndpoints.basePath("/shop/", "/shop", root)).isEmpty();
+        // JAX-RS as a filter in front of the servlet at / (Jersey's spring.jersey.type=filter).
+        assertThat(JaxRsEndpoints.basePath("/rest/", "", root)).isEqualTo("/rest");
+        assertThat(JaxRsEndpoints.basePath("/shop/rest", "/shop", root)).isEqualTo("/rest");
+        // What does not fit together adds nothing.
+        assertThat(JaxRsEndpoints.basePath("/shopping/rest/", "/shop", root)).isEmpty();
+        assertThat(JaxRsEndpoints.basePath("/other/", "/shop", root)).isEmpty();
+        assertThat(JaxRsEndpoints.basePath("/shop/elsewhere/", "/shop", api)).isEmpty();
+    }
+
+    private static HttpServletMapping mapping(MappingMatch match, String pattern) {
+        return new HttpServletMapping() {
+            @Override
+            public String getMatchValue() {
+                return "";
+            }
+
+            @Override
+            public String getPattern() {
+                return pattern;
+            }
+
+            @Override
+            public String getServletName() {
+                return "jaxrs";
+            }
+
+            @Override
+            public MappingMatch getMappingMatch() {
+                return match;
+            }
+        };
     }
 
     private void send(String method, String path, String body) throws Exception {

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "bandwidth.name=jersey", "bandwidth.row-hold=0s",
                 "spring.jersey.application-path=/rest"})
-class JerseyTest {
+public class JerseyTest {
 
     @LocalServerPort
     int port;
@@ -76,7 +76,7 @@ class JerseyTest {
         sent.merge("/rest/orders/{id}", get("/rest/orders/7", 200), Long::sum);
         sent.merge("/rest/orders/{id}", get("/rest/orders/8", 200), Long::sum);
         sent.merge("/rest/orders/{id}/lines/{n}", get("/rest/orders/7/lines/3", 200), Long::sum);
-        sent.merge("/rest/*", get("/rest/nothing", 404), Long::sum);
+        sent.merge(unmatchedRow(), get("/rest/nothing", 404), Long::sum);
         sent.merge("/jobs/{id}", get("/jobs/1", 200), Long::sum);
 
         BandwidthSnapshot s = Await.completed(stats, 5);
@@ -85,6 +85,11 @@ class JerseyTest {
         assertThat(rows).isEqualTo(sent);
         assertThat(s.endpoint("/rest/orders/{id}").requests()).isEqualTo(2);
         assertThat(s.endpoint("/rest/orders/{id}").bytesSent()).isEqualTo("order 7".length() + "order 8".length());
+    }
+
+    /** Where a request no resource matched is: on the Jersey servlet's mapping. */
+    String unmatchedRow() {
+        return "/rest/*";
     }
 
     private long get(String path, int status) throws Exception {
