@@ -2,18 +2,12 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
-import io.github.httpbandwidth.StatusClassSnapshot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,8 +25,6 @@ class ErrorRowsTest {
     @Autowired
     BandwidthStats stats;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @Test
     void errorsStayOnTheEndpointThatFailed() throws Exception {
         long failed = get("/jobs/boom", 500) + get("/jobs/conflict", 409);
@@ -40,25 +32,13 @@ class ErrorRowsTest {
         long missing = get("/nothing/here", 404);
 
         BandwidthSnapshot s = Await.completed(stats, 4);
-        Map<String, Long> rows = new TreeMap<>();
-        s.endpoints().stream().filter(row -> row.requests() > 0).forEach(row -> rows.put(row.endpoint(), row.requests()));
-        assertThat(rows).containsExactlyInAnyOrderEntriesOf(Map.of("/jobs/{id}", 3L, "/**", 1L));
-        assertThat(s.endpoint("/jobs/{id}").bytesSent()).isEqualTo(failed + fine);
-        assertThat(s.endpoint("/**").bytesSent()).isEqualTo(missing);
-        Map<String, Long> classes = new TreeMap<>();
-        for (StatusClassSnapshot row : s.statusClasses()) {
-            if (row.requests() > 0) {
-                classes.put(row.endpoint() + " " + row.statusClass(), row.requests());
-            }
-        }
-        assertThat(classes).containsExactlyInAnyOrderEntriesOf(Map.of("/jobs/{id} 5xx", 1L, "/jobs/{id} 4xx", 1L,
+        assertThat(Loopback.bytesSentByRow(s)).isEqualTo(Map.of("/jobs/{id}", failed + fine, "/**", missing));
+        assertThat(s.endpoint("/jobs/{id}").requests()).isEqualTo(3);
+        assertThat(Loopback.statusClasses(s)).containsExactlyInAnyOrderEntriesOf(Map.of("/jobs/{id} 5xx", 1L, "/jobs/{id} 4xx", 1L,
                 "/jobs/{id} 2xx", 1L, "/** 4xx", 1L));
     }
 
     private long get(String path, int status) throws Exception {
-        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(response.statusCode()).as(path).isEqualTo(status);
-        return response.body().length;
+        return Loopback.get(port, path, status);
     }
 }

@@ -13,10 +13,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,8 +33,6 @@ public class JerseyTest {
     int port;
     @Autowired
     BandwidthStats stats;
-
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Configuration
     static class Jersey {
@@ -80,9 +74,7 @@ public class JerseyTest {
         sent.merge("/jobs/{id}", get("/jobs/1", 200), Long::sum);
 
         BandwidthSnapshot s = Await.completed(stats, 5);
-        Map<String, Long> rows = new TreeMap<>();
-        s.endpoints().stream().filter(row -> row.requests() > 0).forEach(row -> rows.put(row.endpoint(), row.bytesSent()));
-        assertThat(rows).isEqualTo(sent);
+        assertThat(Loopback.bytesSentByRow(s)).isEqualTo(sent);
         assertThat(s.endpoint("/rest/orders/{id}").requests()).isEqualTo(2);
         assertThat(s.endpoint("/rest/orders/{id}").bytesSent()).isEqualTo("order 7".length() + "order 8".length());
     }
@@ -93,9 +85,6 @@ public class JerseyTest {
     }
 
     private long get(String path, int status) throws Exception {
-        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(response.statusCode()).as(path).isEqualTo(status);
-        return response.body().length;
+        return Loopback.get(port, path, status);
     }
 }

@@ -2,7 +2,6 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
-import io.github.httpbandwidth.StatusClassSnapshot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -17,10 +16,6 @@ import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -42,8 +37,6 @@ class RouteKindsTest {
     int port;
     @Autowired
     BandwidthStats stats;
-
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Configuration
     static class Functional {
@@ -89,24 +82,15 @@ class RouteKindsTest {
         sent.merge("/**", get("/numbered/ab", 404), Long::sum);
 
         BandwidthSnapshot s = Await.completed(stats, 7);
-        Map<String, Long> rows = new TreeMap<>();
-        s.endpoints().stream().filter(row -> row.requests() > 0).forEach(row -> rows.put(row.endpoint(), row.bytesSent()));
-        assertThat(rows).isEqualTo(sent);
+        assertThat(Loopback.bytesSentByRow(s)).isEqualTo(sent);
         assertThat(s.endpoint("/stream/{id}").bytesSent()).isEqualTo(12_345);
         assertThat(s.endpoint("/later/{id}").bytesSent()).isEqualTo("later 7".length());
-        Map<String, Long> classes = new TreeMap<>();
-        for (StatusClassSnapshot row : s.statusClasses()) {
-            if (row.requests() > 0 && !row.statusClass().equals("2xx")) {
-                classes.put(row.endpoint() + " " + row.statusClass(), row.requests());
-            }
-        }
-        assertThat(classes).isEqualTo(Map.of("/fn-fails/{id} 5xx", 1L, "/** 4xx", 1L));
+        assertThat(Loopback.statusClasses(s)).isEqualTo(Map.of("/fn/{id} 2xx", 1L, "/nested/{x}/leaf 2xx", 1L,
+                "/fn-fails/{id} 5xx", 1L, "/later/{id} 2xx", 1L, "/stream/{id} 2xx", 1L, "/numbered/{id:\\d+} 2xx", 1L,
+                "/** 4xx", 1L));
     }
 
     private long get(String path, int status) throws Exception {
-        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(response.statusCode()).as(path).isEqualTo(status);
-        return response.body().length;
+        return Loopback.get(port, path, status);
     }
 }

@@ -1,0 +1,49 @@
+package io.github.httpbandwidth.spring;
+
+import io.github.httpbandwidth.BandwidthSnapshot;
+import io.github.httpbandwidth.StatusClassSnapshot;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The tests' requests to the application on 127.0.0.1, and what they compare them with. */
+final class Loopback {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private Loopback() {
+    }
+
+    /** A GET that must answer {@code status}; the size of the body the client received. */
+    static long get(int port, String path, int status) throws Exception {
+        HttpResponse<byte[]> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as(path).isEqualTo(status);
+        return response.body().length;
+    }
+
+    /** The rows that counted a request, each with the body bytes it sent. */
+    static Map<String, Long> bytesSentByRow(BandwidthSnapshot snapshot) {
+        Map<String, Long> rows = new TreeMap<>();
+        snapshot.endpoints().stream().filter(row -> row.requests() > 0)
+                .forEach(row -> rows.put(row.endpoint(), row.bytesSent()));
+        return rows;
+    }
+
+    /** The rows' status classes that counted a request ({@code "/jobs/{id} 5xx"}), each with its requests. */
+    static Map<String, Long> statusClasses(BandwidthSnapshot snapshot) {
+        Map<String, Long> classes = new TreeMap<>();
+        for (StatusClassSnapshot row : snapshot.statusClasses()) {
+            if (row.requests() > 0) {
+                classes.put(row.endpoint() + " " + row.statusClass(), row.requests());
+            }
+        }
+        return classes;
+    }
+}
