@@ -9,6 +9,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.Provider;
 
@@ -184,7 +185,12 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
         if (candidates.size() == 1) {
             return candidates.get(0);
         }
-        String path = "/" + strip(uri.getPath(false));
+        // The path as templates match it: its segments without their matrix parameters (";x=1").
+        StringBuilder segments = new StringBuilder();
+        for (PathSegment segment : uri.getPathSegments(false)) {
+            segments.append('/').append(segment.getPath());
+        }
+        String path = segments.length() == 0 ? "/" : segments.toString();
         Set<String> parameters = uri.getPathParameters(false).keySet();
         Method found = null;
         for (Method candidate : candidates) {
