@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Tells {@link ServletEndpoints} which JAX-RS template a request matched, stored in the request attribute
@@ -87,7 +85,10 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
      * The templates that tell two locators apart, parsed once (the application's own annotations, so as many as it
      * has); empty for one that is not a valid template.
      */
-    private final Map<String, Optional<Template>> templates = new ConcurrentHashMap<>();
+    private final Map<String, Optional<JaxRsTemplate>> templates = new ConcurrentHashMap<>();
+
+    /** The application's path beyond its servlet mapping, as its first request had it ({@link #applicationPath}). */
+    private volatile String firstApplicationPath;
 
     @Context
     private ResourceInfo resource;
@@ -108,8 +109,8 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
             UriInfo uri = requestContext.getUriInfo();
             template = template(resource.getResourceClass(), resource.getResourceMethod(), uri);
             if (template != null && uri != null) {
-                template = basePath(uri.getBaseUri().getRawPath(), request.getContextPath(),
-                        request.getHttpServletMapping()) + template;
+                template = applicationPath(basePath(uri.getBaseUri().getRawPath(), request.getContextPath(),
+                        request.getHttpServletMapping())) + template;
             }
         } catch (RuntimeException | LinkageError e) {
             // An application's classes that cannot be read as expected: the request keeps its mapping's name.
@@ -140,6 +141,20 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
             template = join(template, path(locator));
         }
         return join(template, methodPath);
+    }
+
+    /**
+     * {@code extra} when it is the application's path its first request had, else nothing: an application's path
+     * does not change from one request to the next, so one that does would come from the request, and a request's
+     * own path never goes into a name.
+     */
+    String applicationPath(String extra) {
+        String known = firstApplicationPath;
+        if (known == null) {
+            firstApplicationPath = extra;
+            return extra;
+        }
+        return known.equals(extra) ? extra : "";
     }
 
     /**
@@ -194,7 +209,7 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
         Set<String> parameters = uri.getPathParameters(false).keySet();
         Method found = null;
         for (Method candidate : candidates) {
-            Optional<Template> parsed = templates.computeIfAbsent(join(before, path(candidate)), Template::parse);
+            Optional<JaxRsTemplate> parsed = templates.computeIfAbsent(join(before, path(candidate)), JaxRsTemplate::parse);
             if (parsed.isPresent() && parsed.get().matched(path, parameters)) {
                 if (found != null) {
                     return null;
@@ -203,59 +218,6 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
             }
         }
         return found;
-    }
-
-    /**
-     * A template as JAX-RS reads it (literal text, {@code {name}} for one path segment or a part of one, and
-     * {@code {name: regex}}): a pattern for paths that begin with what it matches, and its variables' names.
-     */
-    record Template(Pattern prefix, List<String> variables) {
-
-        /** Empty when the braces do not pair or a regex does not compile. Linear in the template's length. */
-        static Optional<Template> parse(String template) {
-            StringBuilder regex = new StringBuilder();
-            List<String> variables = new ArrayList<>();
-            int literal = 0;
-            int i = 0;
-            while (i < template.length()) {
-                if (template.charAt(i) != '{') {
-                    i++;
-                    continue;
-                }
-                if (i > literal) {
-                    regex.append(Pattern.quote(template.substring(literal, i)));
-                }
-                int depth = 1;
-                int end = i + 1;
-                for (; end < template.length() && depth > 0; end++) {
-                    char c = template.charAt(end);
-                    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-                }
-                if (depth != 0) {
-                    return Optional.empty();
-                }
-                String variable = template.substring(i + 1, end - 1);
-                int colon = variable.indexOf(':');
-                variables.add((colon < 0 ? variable : variable.substring(0, colon)).trim());
-                regex.append("(?:").append(colon < 0 ? "[^/]+" : variable.substring(colon + 1).trim()).append(')');
-                i = end;
-                literal = end;
-            }
-            if (literal < template.length()) {
-                regex.append(Pattern.quote(template.substring(literal)));
-            }
-            try {
-                return Optional.of(new Template(Pattern.compile(regex.append("(?:/.*)?").toString()),
-                        List.copyOf(variables)));
-            } catch (PatternSyntaxException e) {
-                return Optional.empty();
-            }
-        }
-
-        /** Whether this template can be what matched {@code path}, whose path parameters have the names given. */
-        boolean matched(String path, Set<String> parameters) {
-            return parameters.containsAll(variables) && prefix.matcher(path).matches();
-        }
     }
 
     /** Joins two {@code @Path} values with exactly one slash between them, and one in front. */

@@ -130,18 +130,18 @@ class JaxRsEndpointsTest {
 
     @Test
     void templatesAreReadAsJaxRsReadsThem() {
-        JaxRsEndpoints.Template nested = JaxRsEndpoints.Template.parse("/a/{id: [0-9]{3}}/x.y").orElseThrow();
+        JaxRsTemplate nested = JaxRsTemplate.parse("/a/{id: [0-9]{3}}/x.y").orElseThrow();
         assertThat(nested.variables()).containsExactly("id");
         assertThat(nested.matched("/a/123/x.y", Set.of("id"))).isTrue();
         assertThat(nested.matched("/a/123/x.y/more/segments", Set.of("id"))).isTrue();
         assertThat(nested.matched("/a/1234/x.y", Set.of("id"))).isFalse();
         assertThat(nested.matched("/a/123/xzy", Set.of("id"))).as("a literal dot").isFalse();
         assertThat(nested.matched("/a/123/x.y", Set.of("other"))).as("no such path parameter").isFalse();
-        JaxRsEndpoints.Template plain = JaxRsEndpoints.Template.parse("/u/{uid}/p").orElseThrow();
+        JaxRsTemplate plain = JaxRsTemplate.parse("/u/{uid}/p").orElseThrow();
         assertThat(plain.matched("/u/a/b/p", Set.of("uid"))).as("{uid} is one segment").isFalse();
         assertThat(plain.matched("/u/a/p", Set.of("uid"))).isTrue();
-        assertThat(JaxRsEndpoints.Template.parse("/u/{uid")).isEmpty();
-        assertThat(JaxRsEndpoints.Template.parse("/u/{uid: [a-}")).isEmpty();
+        assertThat(JaxRsTemplate.parse("/u/{uid")).isEmpty();
+        assertThat(JaxRsTemplate.parse("/u/{uid: [a-}")).isEmpty();
     }
 
     @Test
@@ -159,6 +159,11 @@ class JaxRsEndpointsTest {
         assertThat(JaxRsEndpoints.basePath("/shopping/rest/", "/shop", root)).isEmpty();
         assertThat(JaxRsEndpoints.basePath("/other/", "/shop", root)).isEmpty();
         assertThat(JaxRsEndpoints.basePath("/shop/elsewhere/", "/shop", api)).isEmpty();
+        // An application's path is the same for all its requests: one that changes is not taken.
+        JaxRsEndpoints provider = new JaxRsEndpoints();
+        assertThat(provider.applicationPath("/rest")).isEqualTo("/rest");
+        assertThat(provider.applicationPath("/rest")).isEqualTo("/rest");
+        assertThat(provider.applicationPath("/orders/7")).isEmpty();
     }
 
     private static HttpServletMapping mapping(MappingMatch match, String pattern) {
