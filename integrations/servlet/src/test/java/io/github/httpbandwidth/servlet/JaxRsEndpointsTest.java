@@ -16,7 +16,13 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
 import org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +36,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +84,10 @@ class JaxRsEndpointsTest {
         send("GET", "/shop/api/orders/17/lines", "lines of 17");
         send("GET", "/shop/api/orders/fail/1", 500);
         send("GET", "/shop/api/orders/missing/1", 404);
+        // Answered asynchronously, streamed, and an exception mapped to 409 by the application's mapper.
+        send("GET", "/shop/api/orders/later/5", "later 5");
+        assertThat(send("GET", "/shop/api/orders/export/1", 200).body()).hasSize(300_000);
+        send("GET", "/shop/api/orders/conflict/2", 409);
         // Annotations on an interface, on a superclass's method, on the class a proxy-like subclass extends.
         send("GET", "/shop/api/stock/abc", "sku abc");
         send("GET", "/shop/api/items/9", "item 9");
@@ -97,12 +108,15 @@ class JaxRsEndpointsTest {
         send("GET", "/shop/api/nothing/here", 404);
         send("PUT", "/shop/api/orders/17", 405);
 
-        assertThat(Rows.requestsByEndpoint(stats, 18)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        assertThat(Rows.requestsByEndpoint(stats, 21)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                 Map.entry("/shop/api/orders/{id}", 1L),
                 Map.entry("/shop/api/orders", 1L),
                 Map.entry("/shop/api/orders/{id: [0-9]+}/lines", 1L),
                 Map.entry("/shop/api/orders/fail/{n}", 1L),
                 Map.entry("/shop/api/orders/missing/{n}", 1L),
+                Map.entry("/shop/api/orders/later/{n}", 1L),
+                Map.entry("/shop/api/orders/export/{n}", 1L),
+                Map.entry("/shop/api/orders/conflict/{n}", 1L),
                 Map.entry("/shop/api/stock/{sku}", 1L),
                 Map.entry("/shop/api/items/{id}", 1L),
                 Map.entry("/shop/api/carts/{cid}/lines/{n: [0-9]+}", 1L),
@@ -120,12 +134,15 @@ class JaxRsEndpointsTest {
             }
         }
         assertThat(classes).containsExactlyInAnyOrderEntriesOf(Map.of("/shop/api/orders/fail/{n} 5xx", 1L,
-                "/shop/api/orders/missing/{n} 4xx", 1L, "/shop/api/* 4xx", 2L));
+                "/shop/api/orders/missing/{n} 4xx", 1L, "/shop/api/orders/conflict/{n} 4xx", 1L, "/shop/api/* 4xx", 2L));
         // The bytes are on the rows the answers came from.
         assertThat(stats.snapshot().endpoint("/shop/api/users/{uid}/prefs/{key}").bytesSent())
                 .isEqualTo("u1 color".length() + "any color".length());
         assertThat(stats.snapshot().endpoint("/shop/api/items/{id}").bytesSent()).isEqualTo("item 9".length());
         assertThat(stats.snapshot().endpoint("/shop/api/orders").bytesReceived()).isEqualTo("body".length());
+        assertThat(stats.snapshot().endpoint("/shop/api/orders/later/{n}").bytesSent()).isEqualTo("later 5".length());
+        assertThat(stats.snapshot().endpoint("/shop/api/orders/export/{n}").bytesSent()).isEqualTo(300_000);
+        assertThat(stats.snapshot().endpoint("/shop/api/orders/conflict/{n}").bytesSent()).isEqualTo("conflict".length());
     }
 
     @Test
@@ -207,7 +224,8 @@ class JaxRsEndpointsTest {
     public static class Shop extends Application {
         @Override
         public Set<Class<?>> getClasses() {
-            return Set.of(Orders.class, Stock.class, Items.class, Users.class, JaxRsEndpoints.class);
+            return Set.of(Orders.class, Stock.class, Items.class, Users.class, ConflictMapper.class,
+                    JaxRsEndpoints.class);
         }
 
         @Override
@@ -246,6 +264,45 @@ class JaxRsEndpointsTest {
         @Path("missing/{n}")
         public String missing() {
             throw new NotFoundException();
+        }
+
+        /** Answered later, from another thread (the servlet request goes async). */
+        @GET
+        @Path("later/{n}")
+        public void later(@PathParam("n") String n, @Suspended AsyncResponse response) {
+            CompletableFuture.runAsync(() -> response.resume("later " + n));
+        }
+
+        /** 300,000 B written by the application as it goes. */
+        @GET
+        @Path("export/{n}")
+        public StreamingOutput export() {
+            return out -> {
+                byte[] chunk = new byte[30_000];
+                for (int i = 0; i < 10; i++) {
+                    out.write(chunk);
+                    out.flush();
+                }
+            };
+        }
+
+        /** An application exception its own mapper turns into a 409. */
+        @GET
+        @Path("conflict/{n}")
+        public String conflict() {
+            throw new OrderConflict();
+        }
+    }
+
+    static final class OrderConflict extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Provider
+    public static class ConflictMapper implements ExceptionMapper<OrderConflict> {
+        @Override
+        public Response toResponse(OrderConflict e) {
+            return Response.status(409).entity("conflict").build();
         }
     }
 
