@@ -42,13 +42,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code resteasy.providers} context parameter). A request that matched no resource method (a 404, a 405) keeps the
  * servlet mapping's name, as does one whose sub-resource locator cannot be told apart from another of its class (two
  * locators that return the same type, whose templates both match the path and whose variables are both among the
- * request's path parameters). Nothing here fails a request: an application whose annotations cannot be read keeps
- * the mapping's name. Thread-safe.
+ * request's path parameters), or whose path is too long to be matched against the templates (over
+ * {@value #MAX_MATCHED_PATH} characters). Nothing here fails a request: an application whose annotations cannot be
+ * read keeps the mapping's name. Thread-safe.
  *
  * <p>Stability: the class and its no-argument constructor are supported.
  */
 @Provider
 public final class JaxRsEndpoints implements ContainerRequestFilter {
+
+    /**
+     * The longest path (in characters, without matrix parameters) that is matched against an application's templates
+     * to tell two locators apart; a longer one keeps its mapping's row. The path is the client's, the templates'
+     * regexes the application's: this bounds what one request can cost here.
+     */
+    static final int MAX_MATCHED_PATH = 2048;
 
     /**
      * Each resource class's sub-resource locators (public methods with a {@code @Path} and no HTTP method), read
@@ -204,6 +212,9 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
         StringBuilder segments = new StringBuilder();
         for (PathSegment segment : uri.getPathSegments(false)) {
             segments.append('/').append(segment.getPath());
+        }
+        if (segments.length() > MAX_MATCHED_PATH) {
+            return null;
         }
         String path = segments.length() == 0 ? "/" : segments.toString();
         Set<String> parameters = uri.getPathParameters(false).keySet();

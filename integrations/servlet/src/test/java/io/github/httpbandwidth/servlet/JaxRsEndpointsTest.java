@@ -145,6 +145,21 @@ class JaxRsEndpointsTest {
         assertThat(stats.snapshot().endpoint("/shop/api/orders/conflict/{n}").bytesSent()).isEqualTo("conflict".length());
     }
 
+    /**
+     * Telling two locators apart runs the application's templates over the request's path: a path longer than
+     * {@link JaxRsEndpoints#MAX_MATCHED_PATH} is not matched (the request keeps its mapping's row), so a hostile
+     * path costs no more than that, whatever the templates' regexes.
+     */
+    @Test
+    void aHostileLongPathIsNotMatchedAgainstTheTemplates() throws Exception {
+        String uid = "u".repeat(JaxRsEndpoints.MAX_MATCHED_PATH);
+        send("GET", "/shop/api/users/" + uid + "/defaults/size", "default-" + uid + " size");
+        send("GET", "/shop/api/users/u4/defaults/size", "default-u4 size");
+        assertThat(Rows.requestsByEndpoint(stats, 2)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "/shop/api/*", 1L, "/shop/api/users/{uid}/defaults/{key}", 1L));
+        assertThat(stats.snapshot().endpoint("/shop/api/*").bytesSent()).isEqualTo(("default-" + uid + " size").length());
+    }
+
     @Test
     void templatesAreReadAsJaxRsReadsThem() {
         JaxRsTemplate nested = JaxRsTemplate.parse("/a/{id: [0-9]{3}}/x.y").orElseThrow();
