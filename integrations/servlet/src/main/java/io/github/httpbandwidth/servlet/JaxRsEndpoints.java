@@ -220,7 +220,8 @@ public final class JaxRsEndpoints implements ContainerRequestFilter {
         Set<String> parameters = uri.getPathParameters(false).keySet();
         Method found = null;
         for (Method candidate : candidates) {
-            Optional<JaxRsTemplate> parsed = templates.computeIfAbsent(join(before, path(candidate)), JaxRsTemplate::parse);
+            Optional<JaxRsTemplate> parsed =
+                    templates.computeIfAbsent(join(before, path(candidate)), JaxRsTemplate::parse);
             if (parsed.isPresent() && parsed.get().matched(path, parameters)) {
                 if (found != null) {
                     return null;

@@ -157,7 +157,8 @@ class JaxRsEndpointsTest {
         send("GET", "/shop/api/users/u4/defaults/size", "default-u4 size");
         assertThat(Rows.requestsByEndpoint(stats, 2)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "/shop/api/*", 1L, "/shop/api/users/{uid}/defaults/{key}", 1L));
-        assertThat(stats.snapshot().endpoint("/shop/api/*").bytesSent()).isEqualTo(("default-" + uid + " size").length());
+        assertThat(stats.snapshot().endpoint("/shop/api/*").bytesSent())
+                .isEqualTo(("default-" + uid + " size").length());
     }
 
     @Test
