@@ -1,7 +1,6 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
-import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.servlet.JaxRsEndpoints;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
 import io.github.httpbandwidth.servlet.TemplateCapture;
@@ -20,8 +19,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-
-import java.lang.management.ManagementFactory;
 
 /**
  * The monitor for a Spring Boot application served by Undertow: on by default when the server is Undertow's servlet
@@ -50,15 +47,7 @@ public class BandwidthAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     BandwidthStats bandwidthStats(BandwidthProperties properties) {
-        BandwidthStats.Builder builder = BandwidthStats.builder().name(properties.getName())
-                .classifier(new ServletEndpoints()).endpointCap(properties.getEndpointCap())
-                .clientKey(ClientKey.parse(properties.getClientKey())).clientCapacity(properties.getClientCapacity());
-        if (properties.getRowHold() != null) {
-            builder.rowHold(properties.getRowHold());
-        }
-        BandwidthStats stats = builder.build();
-        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
-        return stats;
+        return properties.registeredStats(new ServletEndpoints());
     }
 
     @Bean

@@ -25,7 +25,7 @@ import java.nio.charset.StandardCharsets;
  * gives them. Off with {@code bandwidth.prometheus.enabled=false}; another rules file (a renamed copy) with
  * {@code bandwidth.prometheus.rules}.
  */
-@AutoConfiguration(after = BandwidthAutoConfiguration.class, afterName =
+@AutoConfiguration(after = {BandwidthAutoConfiguration.class, BandwidthReactiveAutoConfiguration.class}, afterName =
         "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration")
 @ConditionalOnClass({PrometheusMeterRegistry.class, JmxCollector.class})
 @ConditionalOnBean(BandwidthStats.class)

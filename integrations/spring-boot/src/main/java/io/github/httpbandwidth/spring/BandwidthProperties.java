@@ -1,7 +1,11 @@
 package io.github.httpbandwidth.spring;
 
+import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.ClientKey;
+import io.github.httpbandwidth.EndpointClassifier;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 /**
@@ -87,6 +91,18 @@ public class BandwidthProperties {
 
     public void setRowHold(Duration rowHold) {
         this.rowHold = rowHold;
+    }
+
+    /** The stats these properties describe, naming endpoints by {@code classifier}, their MBean registered. */
+    BandwidthStats registeredStats(EndpointClassifier classifier) {
+        BandwidthStats.Builder builder = BandwidthStats.builder().name(name).classifier(classifier)
+                .endpointCap(endpointCap).clientKey(ClientKey.parse(clientKey)).clientCapacity(clientCapacity);
+        if (rowHold != null) {
+            builder.rowHold(rowHold);
+        }
+        BandwidthStats stats = builder.build();
+        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        return stats;
     }
 
     public Prometheus getPrometheus() {

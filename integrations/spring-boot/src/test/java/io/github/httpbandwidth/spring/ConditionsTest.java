@@ -24,6 +24,20 @@ class ConditionsTest {
     }
 
     @Test
+    void onForWebFluxOnUndertowAndOffThereWithBandwidthEnabledFalse() {
+        try (ConfigurableApplicationContext context = start(WebApplicationType.REACTIVE)) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
+            assertThat(context.getBeansOfType(ReactiveHandlerPlacement.class)).hasSize(1);
+            assertThat(context.getBean(BandwidthPrometheusAutoConfiguration.BandwidthRules.class).registered()).isTrue();
+        }
+        try (ConfigurableApplicationContext context = start(WebApplicationType.REACTIVE, "bandwidth.enabled=false")) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).isEmpty();
+            assertThat(context.getBeansOfType(ReactiveHandlerPlacement.class)).isEmpty();
+            assertThat(context.getBeansOfType(WebFluxEndpoints.class)).isEmpty();
+        }
+    }
+
+    @Test
     void offWithoutAnUndertowServer() {
         try (ConfigurableApplicationContext context = start(WebApplicationType.NONE)) {
             assertThat(context.getBeansOfType(BandwidthStats.class)).isEmpty();

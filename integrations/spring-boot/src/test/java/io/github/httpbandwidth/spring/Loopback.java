@@ -28,6 +28,14 @@ final class Loopback {
         return response.body().length;
     }
 
+    /** A POST of {@code body} that must answer {@code status}; the size of the body the client received. */
+    static long post(int port, String path, byte[] body, int status) throws Exception {
+        HttpResponse<byte[]> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as(path).isEqualTo(status);
+        return response.body().length;
+    }
+
     /** The rows that counted a request, each with the body bytes it sent. */
     static Map<String, Long> bytesSentByRow(BandwidthSnapshot snapshot) {
         Map<String, Long> rows = new TreeMap<>();
