@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
@@ -38,9 +39,12 @@ public class BandwidthPrometheusAutoConfiguration {
     /**
      * Into the registry Actuator's Prometheus endpoint scrapes, when there is one (there is none, for example, with
      * {@code management.prometheus.metrics.export.enabled=false}); the rules file is read either way, so a wrong
-     * {@code bandwidth.prometheus.rules} stops the application at once.
+     * {@code bandwidth.prometheus.rules} stops the application at once. Made at start-up even with
+     * {@code spring.main.lazy-initialization=true}: nothing else asks for it, and without it the endpoint would carry
+     * none of the series.
      */
     @Bean
+    @Lazy(false)
     BandwidthRules bandwidthRules(ObjectProvider<PrometheusRegistry> registry, BandwidthProperties properties,
                                   ResourceLoader resources) {
         return BandwidthRules.register(registry.getIfAvailable(),

@@ -1,6 +1,7 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -50,6 +51,21 @@ class ConditionsTest {
                 "bandwidth.name=no-actuator", "management.prometheus.metrics.export.enabled=false")) {
             assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
             assertThat(context.getBean(BandwidthPrometheusAutoConfiguration.BandwidthRules.class).registered()).isFalse();
+        }
+    }
+
+    /**
+     * {@code spring.main.lazy-initialization=true} makes beans when something first asks for them: nothing asks for
+     * the rules, yet /actuator/prometheus must carry their series, for a servlet and a WebFlux application alike.
+     */
+    @Test
+    void withLazyInitializationTheRulesAreStillInActuatorsRegistry() {
+        for (WebApplicationType type : new WebApplicationType[] {WebApplicationType.SERVLET, WebApplicationType.REACTIVE}) {
+            try (ConfigurableApplicationContext context = start(type, "spring.main.lazy-initialization=true")) {
+                assertThat(context.getBean(PrometheusRegistry.class).scrape().stream()
+                        .map(metric -> metric.getMetadata().getPrometheusName()))
+                        .as(type.name()).contains("scheduler_http_requests", "scheduler_http_bandwidth_bytes");
+            }
         }
     }
 
