@@ -5,6 +5,7 @@ import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.EndpointSnapshot;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +27,18 @@ final class Await {
             s = stats.snapshot();
         }
         assertThat(s.requests()).as("completed exchanges").isEqualTo(requests);
+        return s;
+    }
+
+    /** A snapshot for which {@code condition} holds (20 s at most). */
+    static BandwidthSnapshot until(BandwidthStats stats, Predicate<BandwidthSnapshot> condition) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        BandwidthSnapshot s = stats.snapshot();
+        while (!condition.test(s) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(5_000_000);
+            s = stats.snapshot();
+        }
+        assertThat(condition).as("condition within 20 s").accepts(s);
         return s;
     }
 }

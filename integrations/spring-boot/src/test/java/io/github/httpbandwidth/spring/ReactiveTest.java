@@ -17,9 +17,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,8 +33,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Spring WebFlux on Undertow (spring-boot-starter-webflux without Reactor Netty, spring-boot-starter-undertow): every
  * exchange counted, each on its WebFlux pattern behind the base path ({@code spring.webflux.base-path}), annotated
  * controllers and functional routes alike, failures on their route, Boot's compression counted as it crosses the
- * connection; each row's bytes are what the client sent and received, in the MBean and on /actuator/prometheus.
+ * connection, a WebSocket's frames on its handshake's pattern; each row's bytes are what the client sent and
+ * received, in the MBean and on /actuator/prometheus.
  */
 @SpringBootTest(classes = ReactiveTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=reactive", "server.address=127.0.0.1",
@@ -96,6 +102,13 @@ class ReactiveTest {
                     .path("/nested", routes -> routes.GET("/{x}/leaf", request -> ServerResponse.ok().bodyValue("leaf")))
                     .build();
         }
+
+        @Bean
+        HandlerMapping webSocketEcho() {
+            WebSocketHandler echo = session -> session.send(session.receive()
+                    .map(message -> session.textMessage(message.getPayloadAsText())));
+            return new SimpleUrlHandlerMapping(Map.of("/ws/echo", echo), -1);
+        }
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -141,6 +154,21 @@ class ReactiveTest {
                 + "endpoint=\"/app/jobs/{id}\",handler=\"reactive\"}")).isEqualTo((double) sent.get("/app/jobs/{id}"));
         assertThat(StarterTest.value(text,
                 "scheduler_http_endpoint_requests_total{endpoint=\"/app/stream/{id}\",handler=\"reactive\"}")).isEqualTo(1);
+
+        // A WebSocket: every frame byte after the 101 on the handshake's pattern, as it passes (frame sizes:
+        // Loopback.echoTen); the connection open while it is.
+        WebSocket socket = Loopback.echoTen(port, "/app/ws/echo");
+        BandwidthSnapshot open = Await.until(stats, now -> now.endpoint("/app/ws/echo") != null
+                && now.endpoint("/app/ws/echo").bytesSent() >= 10 * 1_004);
+        assertThat(open.upgradedConnectionsOpen()).isEqualTo(1);
+        assertThat(open.endpoint("/app/ws/echo").bytesReceived()).isEqualTo(10 * 1_008);
+        assertThat(open.endpoint("/app/ws/echo").bytesSent()).isEqualTo(10 * 1_004);
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        BandwidthSnapshot closed = Await.until(stats, now -> now.upgradedConnectionsOpen() == 0);
+        // The client's close frame (2 B of header, a 4 B mask, 2 B of status, "bye"); WebFlux answers with the status.
+        assertThat(closed.endpoint("/app/ws/echo").bytesReceived()).isEqualTo(10 * 1_008 + 11);
+        assertThat(closed.endpoint("/app/ws/echo").bytesSent()).isEqualTo(10 * 1_004 + 4);
+        assertThat(closed.endpoint("/app/ws/echo").requests()).isEqualTo(1);
     }
 
     private long get(String path, int status) throws Exception {
