@@ -24,7 +24,8 @@ import org.springframework.web.server.WebFilter;
  *   <li>Endpoints named by WebFlux's patterns behind the base path ({@link WebFluxEndpoints}).</li>
  * </ul>
  */
-@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.web.reactive.ReactiveWebServerFactoryAutoConfiguration")
+@AutoConfiguration(afterName =
+        "org.springframework.boot.autoconfigure.web.reactive.ReactiveWebServerFactoryAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass({Undertow.class, UndertowReactiveWebServerFactory.class, WebFilter.class})
 @ConditionalOnBean(UndertowReactiveWebServerFactory.class)

@@ -22,10 +22,10 @@ import java.util.List;
  * adapter, then compression, forwarded headers, the server header, graceful shutdown), that it keeps in its
  * {@link UndertowWebServer} and offers no hook to add to (for the servlet server there is the deployment's outer
  * handler chain). This lifecycle, which starts before Boot's web server does, adds the handler's factory at the end
- * of that list, so it wraps all of them: every exchange is counted, errors and 503s of a graceful shutdown included,
- * and compressed responses as they cross the connection. The list is a private field, read by reflection: should it
- * not be there (Boot 3.5 is the last line with Undertow, so it is not expected to change), the application runs
- * uncounted and a warning says so.
+ * of that list, so it wraps all of them: every exchange is counted, errors included, and compressed responses as
+ * they cross the connection. The list is a private field, read by reflection: should it not be there (Boot 3.5 is
+ * the last line with Undertow, so it is not expected to change), the application runs uncounted and a warning says
+ * so.
  */
 final class ReactiveHandlerPlacement implements SmartLifecycle {
 

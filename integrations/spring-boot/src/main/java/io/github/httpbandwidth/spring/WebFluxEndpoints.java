@@ -60,11 +60,16 @@ final class WebFluxEndpoints implements EndpointClassifier, WebFilter, Ordered {
         }
     }
 
+    /** Never throws: it runs as the response is committed, which must not fail for a name. */
     private static void keepPattern(ServerWebExchange exchange, HttpServerExchange undertow) {
-        Object pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        if (pattern instanceof PathPattern matched) {
-            String base = exchange.getRequest().getPath().contextPath().value();
-            undertow.putAttachment(PATTERN, base + matched.getPatternString());
+        try {
+            Object pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+            if (pattern instanceof PathPattern matched) {
+                String base = exchange.getRequest().getPath().contextPath().value();
+                undertow.putAttachment(PATTERN, base + matched.getPatternString());
+            }
+        } catch (RuntimeException e) {
+            // The exchange then counts on the unmatched row.
         }
     }
 }
