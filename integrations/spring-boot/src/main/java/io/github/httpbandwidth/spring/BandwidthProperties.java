@@ -45,6 +45,8 @@ public class BandwidthProperties {
 
     private final Prometheus prometheus = new Prometheus();
 
+    private final Micrometer micrometer = new Micrometer();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -109,6 +111,10 @@ public class BandwidthProperties {
         return prometheus;
     }
 
+    public Micrometer getMicrometer() {
+        return micrometer;
+    }
+
     /** The metrics on Actuator's Prometheus endpoint. */
     public static class Prometheus {
 
@@ -138,6 +144,24 @@ public class BandwidthProperties {
 
         public void setRules(String rules) {
             this.rules = rules;
+        }
+    }
+
+    /** The metrics as Micrometer meters, for /actuator/metrics and Micrometer's registries other than Prometheus's. */
+    public static class Micrometer {
+
+        /**
+         * Whether the metrics are Micrometer meters too (undertow.bandwidth.*, the names of the OpenTelemetry rules),
+         * kept off Actuator's Prometheus registry while the exporter rules are evaluated into it.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

@@ -39,6 +39,15 @@ class ConditionsTest {
     }
 
     @Test
+    void micrometerMetersOffWithBandwidthMicrometerEnabledFalse() {
+        try (ConfigurableApplicationContext context = start(WebApplicationType.SERVLET,
+                "bandwidth.micrometer.enabled=false")) {
+            assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
+            assertThat(context.getBeansOfType(BandwidthMeters.class)).isEmpty();
+        }
+    }
+
+    @Test
     void offWithoutAnUndertowServer() {
         try (ConfigurableApplicationContext context = start(WebApplicationType.NONE)) {
             assertThat(context.getBeansOfType(BandwidthStats.class)).isEmpty();
@@ -89,7 +98,7 @@ class ConditionsTest {
                 .getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         for (String property : new String[] {"bandwidth.enabled", "bandwidth.name", "bandwidth.client-key",
                 "bandwidth.client-capacity", "bandwidth.endpoint-cap", "bandwidth.row-hold",
-                "bandwidth.prometheus.enabled", "bandwidth.prometheus.rules"}) {
+                "bandwidth.prometheus.enabled", "bandwidth.prometheus.rules", "bandwidth.micrometer.enabled"}) {
             assertThat(metadata).contains("\"name\": \"" + property + "\"");
         }
         assertThat(metadata).contains("header:X-Worker-Id|remote-address");
@@ -97,7 +106,9 @@ class ConditionsTest {
 
     private static ConfigurableApplicationContext start(WebApplicationType type, String... settings) {
         return new SpringApplicationBuilder(TestApplication.class).web(type)
-                .properties("server.port=0", "server.address=127.0.0.1", "bandwidth.name=conditions")
+                // Micrometer's OTLP registry (on the test classpath for OtlpMetersTest) would push to localhost:4318.
+                .properties("server.port=0", "server.address=127.0.0.1", "bandwidth.name=conditions",
+                        "management.otlp.metrics.export.enabled=false")
                 .properties(settings).run();
     }
 }

@@ -1,0 +1,229 @@
+package io.github.httpbandwidth.spring;
+
+import io.github.httpbandwidth.BandwidthStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import javax.management.InstanceNotFoundException;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.MalformedObjectNameException;
+import javax.management.Notification;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import javax.management.relation.MBeanServerNotificationFilter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The bandwidth metrics as Micrometer meters, for {@code /actuator/metrics} and Micrometer's registries other than
+ * Prometheus's (OTLP, Datadog and the like), with the names and attributes of the OpenTelemetry rules
+ * ({@code integrations/opentelemetry/bandwidth-otel-rules.yaml}): {@code undertow.bandwidth.body.io} by
+ * {@code network.io.direction}, {@code undertow.bandwidth.requests}, {@code .requests.active},
+ * {@code .request.body.size.sum}, {@code .response.body.size.sum}; per route {@code undertow.bandwidth.route.body.io}
+ * and {@code .route.requests} by {@code http.route}, and {@code .route.status.*} by
+ * {@code http.response.status_class}; per top client {@code undertow.bandwidth.client.body.io} and
+ * {@code .client.requests} by {@code client}; each with {@code handler}.
+ *
+ * <p>It reads what the OpenTelemetry agent reads, the handler's MBeans: the handler's own, and one per endpoint row and
+ * per top client in {@code io.github.httpbandwidth.rows}, whose meters it adds when their MBean is registered and
+ * removes when it goes (clients come and go; routes stay). A row's route or client is its ObjectName's key, unquoted
+ * when quoted (the library quotes exactly the values that hold a character an ObjectName value cannot, and a value it
+ * leaves as it is never starts with a quote, so no name can pass for another); the MBean is not read then: its
+ * registration may come on a request's thread under the library's own locks, which a read would take in the other
+ * order. Reading a row's MBean reads a snapshot at most a second old, so a registry's collection costs one snapshot,
+ * not one per meter. Kept off Actuator's Prometheus registry, where the shipped rules already give these figures as
+ * {@code scheduler_http_*}.
+ */
+final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCloseable {
+
+    static final String PREFIX = "undertow.bandwidth.";
+    private static final Log LOG = LogFactory.getLog(BandwidthMeters.class);
+    private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final String BODY_IO = "HTTP body bytes (request bodies received, response bodies transmitted)";
+
+    private final MBeanServer server;
+    private final ObjectName handler;
+    private final String name;
+    private final ObjectName rows;
+    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    /** The meters of each row MBean, by registry. */
+    private final Map<MeterRegistry, Map<ObjectName, List<Meter>>> rowMeters = new ConcurrentHashMap<>();
+    private volatile boolean listening;
+
+    BandwidthMeters(BandwidthStats stats, MBeanServer server) {
+        this.server = server;
+        this.handler = stats.objectName();
+        this.name = stats.name();
+        try {
+            // The handler's name is validated to need no quoting in an ObjectName.
+            this.rows = new ObjectName(BandwidthStats.JMX_DOMAIN + ".rows:name=" + name + ",*");
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("bandwidth.name: " + name + " does not form an ObjectName", e);
+        }
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Tags tags = Tags.of("handler", name);
+        bytes(registry, "body.io", BODY_IO, tags.and("network.io.direction", "receive"), handler, "BytesReceived");
+        bytes(registry, "body.io", BODY_IO, tags.and("network.io.direction", "transmit"), handler, "BytesSent");
+        count(registry, "requests", "Completed HTTP exchanges", tags, handler, "Requests");
+        Gauge.builder(PREFIX + "requests.active", server, s -> read(s, handler, "RequestsInFlight"))
+                .description("HTTP exchanges that entered the handler and have not completed")
+                .tags(tags).register(registry);
+        bytes(registry, "request.body.size.sum", "Sum of the request body sizes of completed exchanges", tags, handler,
+                "RequestSizeSumBytes");
+        bytes(registry, "response.body.size.sum", "Sum of the response body sizes of completed exchanges", tags,
+                handler, "ResponseSizeSumBytes");
+        registries.add(registry);
+        rowMeters.put(registry, new ConcurrentHashMap<>());
+        synchronized (this) {
+            if (!listening) {
+                try {
+                    MBeanServerNotificationFilter filter = new MBeanServerNotificationFilter();
+                    filter.enableAllObjectNames();
+                    server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, this, filter, null);
+                    listening = true;
+                } catch (InstanceNotFoundException e) {
+                    LOG.warn("Route and client meters are not kept up to date: " + e);
+                }
+            }
+        }
+        for (ObjectName row : server.queryNames(rows, null)) {
+            add(registry, row);
+        }
+    }
+
+    @Override
+    public void handleNotification(Notification notification, Object handback) {
+        // On the thread that registered the MBean, perhaps a request's: it must never throw.
+        try {
+            if (!(notification instanceof MBeanServerNotification registration)
+                    || !rows.apply(registration.getMBeanName())) {
+                return;
+            }
+            ObjectName row = registration.getMBeanName();
+            for (MeterRegistry registry : registries) {
+                if (MBeanServerNotification.REGISTRATION_NOTIFICATION.equals(registration.getType())) {
+                    add(registry, row);
+                } else if (MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(registration.getType())) {
+                    remove(registry, row);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("A row's meters could not be updated", e);
+        }
+    }
+
+    private void add(MeterRegistry registry, ObjectName row) {
+        Map<ObjectName, List<Meter>> byRow = rowMeters.get(registry);
+        if (byRow == null || byRow.containsKey(row)) {
+            return;
+        }
+        List<Meter> meters = new ArrayList<>();
+        Tags tags = Tags.of("handler", name);
+        try {
+            if (row.getKeyProperty("endpoint") != null) {
+                Tags route = tags.and("http.route", label(row, "endpoint"));
+                String perRoute = "HTTP body bytes per route, counted when each exchange completes";
+                meters.add(bytes(registry, "route.body.io", perRoute, route.and("network.io.direction", "receive"),
+                        row, "BytesReceived"));
+                meters.add(bytes(registry, "route.body.io", perRoute, route.and("network.io.direction", "transmit"),
+                        row, "BytesSent"));
+                meters.add(count(registry, "route.requests", "Completed HTTP exchanges per route", route, row,
+                        "Requests"));
+                String perClass = "HTTP body bytes per route and response status class";
+                for (String c : CLASSES) {
+                    Tags status = route.and("http.response.status_class", c);
+                    meters.add(bytes(registry, "route.status.body.io", perClass,
+                            status.and("network.io.direction", "receive"), row, "BytesReceived" + c));
+                    meters.add(bytes(registry, "route.status.body.io", perClass,
+                            status.and("network.io.direction", "transmit"), row, "BytesSent" + c));
+                    meters.add(count(registry, "route.status.requests",
+                            "Completed HTTP exchanges per route and response status class", status, row, "Requests" + c));
+                }
+            } else if (row.getKeyProperty("client") != null) {
+                Tags client = tags.and("client", label(row, "client"));
+                String perClient = "HTTP body bytes per top client, (unidentified) or (other), counted when each "
+                        + "exchange completes";
+                meters.add(bytes(registry, "client.body.io", perClient, client.and("network.io.direction", "receive"),
+                        row, "BytesReceived"));
+                meters.add(bytes(registry, "client.body.io", perClient, client.and("network.io.direction", "transmit"),
+                        row, "BytesSent"));
+                meters.add(count(registry, "client.requests", "Completed HTTP exchanges per top client", client, row,
+                        "Requests"));
+            }
+        } catch (RuntimeException e) {
+            // A registry that refuses a meter (a filter of its own): the row's other meters go too.
+            meters.forEach(registry::remove);
+            LOG.debug("The meters of " + row + " could not be registered", e);
+            return;
+        }
+        byRow.put(row, meters);
+    }
+
+    /** A key of a row's ObjectName as the row's name: unquoted when the library quoted it. */
+    static String label(ObjectName row, String key) {
+        String value = row.getKeyProperty(key);
+        return value.startsWith("\"") ? ObjectName.unquote(value) : value;
+    }
+
+    private void remove(MeterRegistry registry, ObjectName row) {
+        Map<ObjectName, List<Meter>> byRow = rowMeters.get(registry);
+        List<Meter> meters = byRow == null ? null : byRow.remove(row);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    private FunctionCounter bytes(MeterRegistry registry, String metric, String description, Tags tags,
+                                  ObjectName bean, String attribute) {
+        return FunctionCounter.builder(PREFIX + metric, server, s -> read(s, bean, attribute))
+                .description(description).baseUnit("bytes").tags(tags).register(registry);
+    }
+
+    private FunctionCounter count(MeterRegistry registry, String metric, String description, Tags tags,
+                                  ObjectName bean, String attribute) {
+        return FunctionCounter.builder(PREFIX + metric, server, s -> read(s, bean, attribute))
+                .description(description).tags(tags).register(registry);
+    }
+
+    /** An attribute as a number; NaN (which registries skip) when the MBean or the attribute cannot be read. */
+    private static double read(MBeanServer server, ObjectName bean, String attribute) {
+        try {
+            return server.getAttribute(bean, attribute) instanceof Number value ? value.doubleValue() : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (listening) {
+            try {
+                server.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, this);
+            } catch (Exception e) {
+                // Already gone with the server.
+            }
+            listening = false;
+        }
+        for (MeterRegistry registry : registries) {
+            Map<ObjectName, List<Meter>> byRow = rowMeters.remove(registry);
+            if (byRow != null) {
+                byRow.values().forEach(meters -> meters.forEach(registry::remove));
+            }
+        }
+        registries.clear();
+    }
+}
