@@ -76,9 +76,7 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("handler", name);
-        bytes(registry, "body.io", BODY_IO, tags.and("network.io.direction", "receive"), handler, "BytesReceived");
-        bytes(registry, "body.io", BODY_IO, tags.and("network.io.direction", "transmit"), handler, "BytesSent");
-        count(registry, "requests", "Completed HTTP exchanges", tags, handler, "Requests");
+        perRow(new ArrayList<>(), registry, "", BODY_IO, "Completed HTTP exchanges", tags, handler, "");
         Gauge.builder(PREFIX + "requests.active", server, s -> read(s, handler, "RequestsInFlight"))
                 .description("HTTP exchanges that entered the handler and have not completed")
                 .tags(tags).register(registry);
@@ -136,33 +134,17 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
         try {
             if (row.getKeyProperty("endpoint") != null) {
                 Tags route = tags.and("http.route", label(row, "endpoint"));
-                String perRoute = "HTTP body bytes per route, counted when each exchange completes";
-                meters.add(bytes(registry, "route.body.io", perRoute, route.and("network.io.direction", "receive"),
-                        row, "BytesReceived"));
-                meters.add(bytes(registry, "route.body.io", perRoute, route.and("network.io.direction", "transmit"),
-                        row, "BytesSent"));
-                meters.add(count(registry, "route.requests", "Completed HTTP exchanges per route", route, row,
-                        "Requests"));
-                String perClass = "HTTP body bytes per route and response status class";
+                perRow(meters, registry, "route.", "HTTP body bytes per route, counted when each exchange completes",
+                        "Completed HTTP exchanges per route", route, row, "");
                 for (String c : CLASSES) {
-                    Tags status = route.and("http.response.status_class", c);
-                    meters.add(bytes(registry, "route.status.body.io", perClass,
-                            status.and("network.io.direction", "receive"), row, "BytesReceived" + c));
-                    meters.add(bytes(registry, "route.status.body.io", perClass,
-                            status.and("network.io.direction", "transmit"), row, "BytesSent" + c));
-                    meters.add(count(registry, "route.status.requests",
-                            "Completed HTTP exchanges per route and response status class", status, row, "Requests" + c));
+                    perRow(meters, registry, "route.status.", "HTTP body bytes per route and response status class",
+                            "Completed HTTP exchanges per route and response status class",
+                            route.and("http.response.status_class", c), row, c);
                 }
             } else if (row.getKeyProperty("client") != null) {
-                Tags client = tags.and("client", label(row, "client"));
-                String perClient = "HTTP body bytes per top client, (unidentified) or (other), counted when each "
-                        + "exchange completes";
-                meters.add(bytes(registry, "client.body.io", perClient, client.and("network.io.direction", "receive"),
-                        row, "BytesReceived"));
-                meters.add(bytes(registry, "client.body.io", perClient, client.and("network.io.direction", "transmit"),
-                        row, "BytesSent"));
-                meters.add(count(registry, "client.requests", "Completed HTTP exchanges per top client", client, row,
-                        "Requests"));
+                perRow(meters, registry, "client.", "HTTP body bytes per top client, (unidentified) or (other), "
+                        + "counted when each exchange completes", "Completed HTTP exchanges per top client",
+                        tags.and("client", label(row, "client")), row, "");
             }
         } catch (RuntimeException e) {
             // A registry that refuses a meter (a filter of its own): the row's other meters go too.
@@ -185,6 +167,19 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
         if (meters != null) {
             meters.forEach(registry::remove);
         }
+    }
+
+    /**
+     * The {@code body.io} meters (receive, transmit) and the {@code requests} meter of an MBean, from its
+     * {@code BytesReceived}, {@code BytesSent} and {@code Requests} attributes with {@code suffix} (a status class).
+     */
+    private void perRow(List<Meter> meters, MeterRegistry registry, String prefix, String bytesDescription,
+                        String requestsDescription, Tags tags, ObjectName bean, String suffix) {
+        meters.add(bytes(registry, prefix + "body.io", bytesDescription, tags.and("network.io.direction", "receive"),
+                bean, "BytesReceived" + suffix));
+        meters.add(bytes(registry, prefix + "body.io", bytesDescription, tags.and("network.io.direction", "transmit"),
+                bean, "BytesSent" + suffix));
+        meters.add(count(registry, prefix + "requests", requestsDescription, tags, bean, "Requests" + suffix));
     }
 
     private FunctionCounter bytes(MeterRegistry registry, String metric, String description, Tags tags,

@@ -22,17 +22,21 @@ import java.net.http.HttpResponse;
 public class MetersCost {
     public static void main(String[] a) throws Exception {
         int rows = Integer.parseInt(a[0]);
-        BandwidthStats stats = BandwidthStats.builder().name("cost").rowHold(java.time.Duration.ZERO).endpointCap(Math.max(rows, 1))
+        BandwidthStats stats = BandwidthStats.builder().name("cost").rowHold(java.time.Duration.ZERO)
+                .endpointCap(Math.max(rows, 1))
                 .clientKey(io.github.httpbandwidth.ClientKey.header("X-Worker-Id"))
                 .classifier(e -> e.getQueryParameters().get("r").getFirst()).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
-                .setHandler(BandwidthHandler.wrapper(stats).wrap(e -> e.setStatusCode(200 + (e.getQueryParameters().get("r").getFirst().hashCode() & 1) * 204).getResponseSender().send("x"))).build();
+                .setHandler(BandwidthHandler.wrapper(stats).wrap(e -> e.setStatusCode(
+                        200 + (e.getQueryParameters().get("r").getFirst().hashCode() & 1) * 204)
+                        .getResponseSender().send("x"))).build();
         server.start();
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < rows; i++) {
-            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?r=/route/" + i)).header("X-Worker-Id", "w" + (i % 60)).build(), HttpResponse.BodyHandlers.discarding());
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?r=/route/" + i))
+                    .header("X-Worker-Id", "w" + (i % 60)).build(), HttpResponse.BodyHandlers.discarding());
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         BandwidthMeters meters = new BandwidthMeters(stats, ManagementFactory.getPlatformMBeanServer());
@@ -52,7 +56,8 @@ public class MetersCost {
             if (sum < 0) System.out.println(sum);
         }
         java.util.Arrays.sort(t);
-        System.out.printf("collection of every meter: p50 %.2f ms, min %.2f ms, max %.2f ms%n", t[t.length / 2] / 1e6, t[0] / 1e6, t[t.length - 1] / 1e6);
+        System.out.printf("collection of every meter: p50 %.2f ms, min %.2f ms, max %.2f ms%n", t[t.length / 2] / 1e6,
+                t[0] / 1e6, t[t.length - 1] / 1e6);
         server.stop();
         System.exit(0);
     }
