@@ -33,10 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Micrometer's OTLP registry beside Actuator's Prometheus registry (a composite, as in a service that pushes OTLP and
  * is scraped too): the OTLP protobuf it sends carries the meters with their exact figures, decoded here from what a
- * collector would receive, while {@code /actuator/prometheus} carries each figure once, as {@code scheduler_http_*}.
+ * collector would receive, and {@code /actuator/metrics} reads them, while {@code /actuator/prometheus} carries each
+ * figure once, as {@code scheduler_http_*}.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"server.address=127.0.0.1", "management.endpoints.web.exposure.include=prometheus",
+        properties = {"server.address=127.0.0.1", "management.endpoints.web.exposure.include=prometheus,metrics",
                 "management.prometheus.metrics.export.enabled=true", "management.otlp.metrics.export.enabled=true",
                 "management.otlp.metrics.export.step=1s", "bandwidth.name=otlp",
                 "bandwidth.client-key=header:X-Worker-Id", "bandwidth.row-hold=0s"})
@@ -103,6 +104,11 @@ class OtlpMetersTest {
         }
         assertThat(seen).isEqualTo(expected);
         assertThat(unit("undertow.bandwidth.route.body.io")).isEqualTo("bytes");
+
+        // /actuator/metrics reads the composite registry, whose Prometheus half has no such meter.
+        assertThat(client.send(HttpRequest.newBuilder(uri("/actuator/metrics/undertow.bandwidth.body.io"
+                + "?tag=network.io.direction:receive")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("{\"statistic\":\"COUNT\",\"value\":7777.0}");
 
         String scrape = client.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
