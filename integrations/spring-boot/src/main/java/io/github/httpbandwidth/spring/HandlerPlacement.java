@@ -38,7 +38,7 @@ final class HandlerPlacement implements WebServerFactoryCustomizer<UndertowServl
     @Override
     public void customize(UndertowServletWebServerFactory factory) {
         HandlerWrapper counting = BandwidthHandler.wrapper(stats);
-        HandlerWrapper compressing = takeCompression(factory);
+        HandlerWrapper compressing = takeCompression(factory, BOOT_COMPRESSION);
         HandlerWrapper outermost = compressing == null ? counting : next -> counting.wrap(compressing.wrap(next));
         factory.addDeploymentInfoCustomizers(deployment -> deployment.addOuterHandlerChainWrapper(outermost));
     }
@@ -48,15 +48,18 @@ final class HandlerPlacement implements WebServerFactoryCustomizer<UndertowServl
         return Ordered.LOWEST_PRECEDENCE;
     }
 
-    /** Boot's compression as a wrapper for inside the handler, turned off where Boot would put it; or null. */
-    private static HandlerWrapper takeCompression(UndertowServletWebServerFactory factory) {
+    /**
+     * Boot's compression (its handler factory, class {@code bootCompression}) as a wrapper for inside the handler,
+     * turned off where Boot would put it; or null, leaving it there, when that class cannot be made.
+     */
+    static HandlerWrapper takeCompression(UndertowServletWebServerFactory factory, String bootCompression) {
         Compression compression = factory.getCompression();
         if (compression == null || !compression.getEnabled()) {
             return null;
         }
         HttpHandlerFactory handlers;
         try {
-            Constructor<?> make = Class.forName(BOOT_COMPRESSION).getDeclaredConstructor(Compression.class);
+            Constructor<?> make = Class.forName(bootCompression).getDeclaredConstructor(Compression.class);
             make.setAccessible(true);
             handlers = (HttpHandlerFactory) make.newInstance(copy(compression, true));
         } catch (ReflectiveOperationException | RuntimeException e) {

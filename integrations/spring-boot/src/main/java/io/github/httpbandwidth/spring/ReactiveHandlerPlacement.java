@@ -8,7 +8,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.boot.web.embedded.undertow.HttpHandlerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowWebServer;
-import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -45,29 +44,33 @@ final class ReactiveHandlerPlacement implements SmartLifecycle {
     @Override
     public synchronized void start() {
         running = true;
-        if (placed || !(context instanceof WebServerApplicationContext web)) {
-            return;
+        if (!placed && context instanceof WebServerApplicationContext web
+                && web.getWebServer() instanceof UndertowWebServer undertow) {
+            placed = placeOutermost(undertow, BandwidthHandler.wrapper(stats), FACTORIES);
         }
-        WebServer server = web.getWebServer();
-        if (!(server instanceof UndertowWebServer undertow)) {
-            return;
-        }
-        if (undertow.getUndertow() != null) {
+    }
+
+    /**
+     * Adds {@code handler} outermost to the server's handler factories, read from its field {@code field}; false,
+     * with a warning, when the server has started already or the field is not a list of them.
+     */
+    static boolean placeOutermost(UndertowWebServer server, HandlerWrapper handler, String field) {
+        if (server.getUndertow() != null) {
             LOG.warn("The reactive Undertow server started before the bandwidth handler could be put around it: this "
                     + "application's HTTP traffic is not counted");
-            return;
+            return false;
         }
         try {
-            Field field = UndertowWebServer.class.getDeclaredField(FACTORIES);
-            field.setAccessible(true);
+            Field factories = UndertowWebServer.class.getDeclaredField(field);
+            factories.setAccessible(true);
             @SuppressWarnings("unchecked")
-            List<HttpHandlerFactory> factories = (List<HttpHandlerFactory>) field.get(undertow);
-            HandlerWrapper counting = BandwidthHandler.wrapper(stats);
-            factories.add(counting::wrap);
-            placed = true;
+            List<HttpHandlerFactory> list = (List<HttpHandlerFactory>) factories.get(server);
+            list.add(handler::wrap);
+            return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("The bandwidth handler could not be put around Boot's reactive Undertow server (" + e
                     + "): this application's HTTP traffic is not counted");
+            return false;
         }
     }
 
