@@ -17,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Route names with every character an ObjectName value cannot hold as it is (quotes, commas, equals signs, colons,
  * asterisks, question marks, backslashes, a line feed) become exactly their rows' {@code http.route} tags, never
  * another row's, whether the meters were bound before the rows came (from the MBeans' registrations) or after (from a
- * query); each meter reads its own row's bytes.
+ * query); each meter reads its own row's bytes. And client meters follow the top-clients table as clients come and go.
  */
 class MetersHostileNamesTest {
 
@@ -73,6 +75,66 @@ class MetersHostileNamesTest {
             }
             for (String name : expected.keySet()) {
                 assertThat(s.endpoint(name).bytesSent()).isEqualTo(expected.get(name));
+            }
+        } finally {
+            server.stop();
+            stats.close();
+        }
+    }
+
+    /**
+     * Clients that leave the top-clients table take their meters with them (their MBeans are unregistered), so the
+     * client meters are always exactly the table's rows; and as with the OpenTelemetry agent's series, what the
+     * meters show now plus what each departed client's meter showed last add up to every exchange.
+     */
+    @Test
+    void clientMetersFollowTheTableAsClientsComeAndGo() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("meters-churn").rowHold(java.time.Duration.ZERO)
+                .clientKey(io.github.httpbandwidth.ClientKey.header("X-Worker-Id")).clientCapacity(3).build();
+        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
+                .setHandler(BandwidthHandler.wrapper(stats).wrap(exchange -> exchange.getResponseSender().send("z")))
+                .build();
+        server.start();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (BandwidthMeters meters = new BandwidthMeters(stats, ManagementFactory.getPlatformMBeanServer())) {
+            meters.bindTo(registry);
+            int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            HttpClient client = HttpClient.newHttpClient();
+            int sent = 0;
+            Map<String, Double> lastSeen = new TreeMap<>();
+            double departed = 0;
+            for (int round = 0; round < 4; round++) {
+                // Each round a new set of workers, each busier than the last round's.
+                for (int worker = 0; worker < 5; worker++) {
+                    for (int i = 0; i <= worker + round * 5; i++) {
+                        client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .header("X-Worker-Id", "r" + round + "-w" + worker).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        sent++;
+                    }
+                }
+                Await.completed(stats, sent);
+                // A collection (every meter read, as a registry's step does) on a fresh snapshot brings the client
+                // rows' MBeans, and so their meters, up to date with the table.
+                Thread.sleep(1_100);
+                registry.getMeters().forEach(meter -> meter.measure().forEach(m -> m.getValue()));
+                Set<String> table = new TreeSet<>();
+                stats.snapshot().clients().forEach(row -> table.add(row.client()));
+                table.remove("(departed)");
+                Map<String, Double> now = new TreeMap<>();
+                for (FunctionCounter counter : registry.find("undertow.bandwidth.client.requests").functionCounters()) {
+                    now.put(counter.getId().getTag("client"), counter.count());
+                }
+                for (Map.Entry<String, Double> before : lastSeen.entrySet()) {
+                    if (!now.containsKey(before.getKey())) {
+                        departed += before.getValue();
+                    }
+                }
+                lastSeen = now;
+                assertThat(now.keySet()).as("round " + round).isEqualTo(table);
+                assertThat(now.values().stream().mapToDouble(Double::doubleValue).sum() + departed)
+                        .as("round " + round).isEqualTo(sent);
             }
         } finally {
             server.stop();
