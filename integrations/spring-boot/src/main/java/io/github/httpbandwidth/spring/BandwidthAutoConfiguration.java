@@ -34,7 +34,9 @@ import org.springframework.core.Ordered;
  *   <li>With Jersey, its requests named by their JAX-RS templates ({@link JaxRsEndpoints} in its
  *       {@code ResourceConfig}).</li>
  *   <li>With Actuator's Prometheus registry, the metrics on {@code /actuator/prometheus}:
- *       {@link BandwidthPrometheusAutoConfiguration}.</li>
+ *       {@link BandwidthPrometheusAutoConfiguration}; with its other registries and {@code /actuator/metrics},
+ *       Micrometer meters: {@link BandwidthMetersAutoConfiguration}. A WebFlux application:
+ *       {@link BandwidthReactiveAutoConfiguration}.</li>
  * </ul>
  */
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration")
