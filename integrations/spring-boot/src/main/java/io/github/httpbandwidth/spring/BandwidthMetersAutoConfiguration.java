@@ -18,8 +18,9 @@ import java.lang.management.ManagementFactory;
  * The bandwidth metrics as Micrometer meters ({@link BandwidthMeters}), so that {@code /actuator/metrics} and
  * Micrometer's registries other than Prometheus's (OTLP, Datadog and the like) carry them; on with Actuator's metrics,
  * off with {@code bandwidth.micrometer.enabled=false}. While the shipped rules are evaluated into Actuator's Prometheus
- * registry ({@link BandwidthPrometheusAutoConfiguration}), that registry leaves the meters out: it already has the
- * figures as {@code scheduler_http_*}, and would otherwise expose each twice.
+ * registry ({@link BandwidthPrometheusAutoConfiguration}), that registry gets none of the meters: it already has the
+ * figures as {@code scheduler_http_*}, and would otherwise expose each twice (a Prometheus registry on its own is left
+ * out by the binder, so no meter is made; one inside a composite with other registries, by a filter).
  */
 @AutoConfiguration(after = {BandwidthAutoConfiguration.class, BandwidthReactiveAutoConfiguration.class})
 @ConditionalOnClass({MeterBinder.class, MeterRegistryCustomizer.class})
@@ -27,9 +28,24 @@ import java.lang.management.ManagementFactory;
 @ConditionalOnProperty(name = "bandwidth.micrometer.enabled", havingValue = "true", matchIfMissing = true)
 public class BandwidthMetersAutoConfiguration {
 
+    /** Actuator's Prometheus registry gets none, while the rules are evaluated into it. */
     @Bean(destroyMethod = "close")
-    BandwidthMeters bandwidthMeters(BandwidthStats stats) {
-        return new BandwidthMeters(stats, ManagementFactory.getPlatformMBeanServer());
+    BandwidthMeters bandwidthMeters(BandwidthStats stats, BandwidthProperties properties) {
+        boolean rulesInPrometheus = properties.getPrometheus().isEnabled();
+        return new BandwidthMeters(stats, ManagementFactory.getPlatformMBeanServer(),
+                registry -> rulesInPrometheus && isA(registry.getClass(), PROMETHEUS_REGISTRY));
+    }
+
+    static final String PROMETHEUS_REGISTRY = "io.micrometer.prometheusmetrics.PrometheusMeterRegistry";
+
+    /** Whether {@code type} is the class named {@code name} or extends it (by name: the class may be absent). */
+    static boolean isA(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Actuator's Prometheus registry without the meters, while the rules give it the same figures. */

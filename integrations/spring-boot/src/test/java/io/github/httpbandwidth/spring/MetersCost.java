@@ -15,11 +15,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /**
- * Not a test: what one collection of every Micrometer meter costs, at {@code args[0]} routes (two status classes among
- * them) and 50 top clients, each collection a second after the last so that it takes a fresh snapshot, as a
+ * Not a test: the heap the Micrometer meters hold and what one collection of every meter costs, at {@code args[0]}
+ * routes (two status classes among them) and 50 top clients, each collection a second after the last so that it takes a fresh snapshot, as a
  * registry's step would. docs/PERFORMANCE.md gives the command and the figures.
  */
 public class MetersCost {
+    static long usedHeap() throws InterruptedException {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    }
+
     public static void main(String[] a) throws Exception {
         int rows = Integer.parseInt(a[0]);
         BandwidthStats stats = BandwidthStats.builder().name("cost").rowHold(java.time.Duration.ZERO)
@@ -39,13 +47,16 @@ public class MetersCost {
                     .header("X-Worker-Id", "w" + (i % 60)).build(), HttpResponse.BodyHandlers.discarding());
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // The client rows' MBeans come with a read of a row's MBean; then the heap the meters hold is measured.
+        Thread.sleep(1100);
+        ManagementFactory.getPlatformMBeanServer().getAttribute(
+                new javax.management.ObjectName("io.github.httpbandwidth.rows:name=cost,endpoint=(unmatched)"), "Requests");
+        long before = usedHeap();
         BandwidthMeters meters = new BandwidthMeters(stats, ManagementFactory.getPlatformMBeanServer());
         meters.bindTo(registry);
-        // A read brings the client rows' MBeans, and so their meters, up to date.
-        Thread.sleep(1100);
-        for (Meter m : registry.getMeters()) m.measure().forEach(x -> x.getValue());
-        Thread.sleep(200);
-        System.out.println("rows " + rows + " meters " + registry.getMeters().size());
+        long after = usedHeap();
+        System.out.printf("rows %d meters %d heap %+d KB (%.0f B per route, clients' meters included)%n", rows,
+                registry.getMeters().size(), (after - before) / 1024, (after - before) / (double) rows);
         long[] t = new long[40];
         for (int round = 0; round < t.length; round++) {
             Thread.sleep(1050); // a fresh snapshot each round, as a collection a minute apart would have
