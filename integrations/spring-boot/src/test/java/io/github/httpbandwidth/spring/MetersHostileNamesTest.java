@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -115,22 +116,36 @@ class MetersHostileNamesTest {
                     }
                 }
                 Await.completed(stats, sent);
-                // A collection (every meter read, as a registry's step does) on a fresh snapshot brings the client
-                // rows' MBeans, and so their meters, up to date with the table.
-                Thread.sleep(1_100);
-                registry.getMeters().forEach(meter -> meter.measure().forEach(m -> m.getValue()));
-                Set<String> table = new TreeSet<>();
-                stats.snapshot().clients().forEach(row -> table.add(row.client()));
-                table.remove("(departed)");
-                Map<String, Double> now = new TreeMap<>();
-                for (FunctionCounter counter : registry.find("undertow.bandwidth.client.requests").functionCounters()) {
-                    now.put(counter.getId().getTag("client"), counter.count());
-                }
-                for (Map.Entry<String, Double> before : lastSeen.entrySet()) {
-                    if (!now.containsKey(before.getKey())) {
-                        departed += before.getValue();
+                // A collection (every meter read, as a registry's step does) on a snapshot taken after these exchanges
+                // (one is at most a second old) brings the client rows' MBeans, and so their meters, up to date with
+                // the table: collect until it has, 20 s at most.
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                Set<String> table;
+                Map<String, Double> now;
+                double gone;
+                do {
+                    LockSupport.parkNanos(50_000_000);
+                    registry.getMeters().forEach(meter -> meter.measure().forEach(m -> m.getValue()));
+                    table = new TreeSet<>();
+                    for (var row : stats.snapshot().clients()) {
+                        table.add(row.client());
                     }
-                }
+                    table.remove("(departed)");
+                    now = new TreeMap<>();
+                    for (FunctionCounter counter : registry.find("undertow.bandwidth.client.requests")
+                            .functionCounters()) {
+                        now.put(counter.getId().getTag("client"), counter.count());
+                    }
+                    gone = departed;
+                    for (Map.Entry<String, Double> before : lastSeen.entrySet()) {
+                        if (!now.containsKey(before.getKey())) {
+                            gone += before.getValue();
+                        }
+                    }
+                } while ((!now.keySet().equals(table)
+                        || now.values().stream().mapToDouble(Double::doubleValue).sum() + gone != sent)
+                        && System.nanoTime() < deadline);
+                departed = gone;
                 lastSeen = now;
                 assertThat(now.keySet()).as("round " + round).isEqualTo(table);
                 assertThat(now.values().stream().mapToDouble(Double::doubleValue).sum() + departed)
