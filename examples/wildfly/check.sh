@@ -2,7 +2,8 @@
 # The WildFly checks, run by .ci/run: a real WildFly (examples/wildfly/wildfly.sh, free ports on 127.0.0.1), the
 # example WAR under the server-wide filter and the same application monitored per application, curl's own byte
 # counts against the agent's scrape and a real Prometheus, a Jakarta WebSocket endpoint's frames against a client's
-# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms. Everything it starts,
+# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms, then the same module
+# and filter read by the OpenTelemetry Java agent with the shipped OpenTelemetry rules. Everything it starts,
 # it stops (by pid), also when a check fails.
 #
 #   examples/wildfly/check.sh      exit 0 when every check passed; each check prints one line
@@ -450,5 +451,72 @@ copies="$(settle_copies 0 idle)"
 say "application mode after the last undeploy, WildFly's idle task threads ended ($(task_threads) left): library copies loaded $copies, application copies $(app_copies), library lines in the class histogram $(histogram_lines)"
 expect_eq "library copies loaded once WildFly's idle task threads ended" "$copies" 0
 wait_for "application copies loaded once WildFly's idle task threads ended" 0 gc_app_copies
+
+# 6. The OpenTelemetry Java agent instead of the JMX exporter (WILDFLY_AGENT=otel: a plain -javaagent with
+# integrations/opentelemetry/bandwidth-otel-rules.yaml, its Prometheus exporter on METRICS_PORT), server-wide.
+# otel_metric NAME LABEL...: the series of NAME with every LABEL (key="value"), whatever other labels it has (the
+# agent adds otel_scope_name and otel_scope_version), as an integer; 0 when absent, "ambiguous" when several match.
+otel_metric() {
+  local name="$1"
+  shift
+  curl -fsS --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v name="$name" -v labels="$*" '
+    index($0, name "{") == 1 {
+      n = split(labels, want, " ")
+      for (i = 1; i <= n; i++) {
+        l = want[i]
+        if (!(index($0, "{" l ",") || index($0, "{" l "}") || index($0, "," l ",") || index($0, "," l "}"))) next
+      }
+      value = $NF; found++
+    }
+    END { if (found > 1) print "ambiguous"; else if (found) printf "%.0f\n", value; else print 0 }'
+}
+# Up to 120 s: the agent finds a new route's row MBean at its next discovery (up to a minute apart), then shows it
+# at 0 for the row hold (15 s) before its count.
+wait_otel() {
+  local what="$1" expected="$2" value=""
+  shift 2
+  for _ in $(seq 1 240); do
+    value="$(otel_metric "$@")"
+    [ "$value" = "$expected" ] && break
+    sleep 0.5
+  done
+  expect_eq "$what" "$value" "$expected"
+}
+cli_close
+"$WILDFLY" stop >/dev/null 2>&1
+eval "$(WILDFLY_MODE=server WILDFLY_AGENT=otel "$WILDFLY" start)"
+PID="$(cat "$ROOT/examples/wildfly/state/run/wildfly.pid")"
+BASE="http://127.0.0.1:$HTTP_PORT"
+say "WildFly under the OpenTelemetry agent: pid $PID, HTTP $HTTP_PORT, agent $METRICS_PORT"
+for _ in $(seq 1 120); do
+  [ "$(otel_metric undertow_bandwidth_requests_total 'handler="server"')" -ge 1 ] 2>/dev/null && break
+  sleep 0.5
+done
+before_requests="$(otel_metric undertow_bandwidth_requests_total 'handler="server"')"
+before_in="$(otel_metric undertow_bandwidth_body_io_bytes_total 'handler="server"' 'network_io_direction="receive"')"
+before_out="$(otel_metric undertow_bandwidth_body_io_bytes_total 'handler="server"' 'network_io_direction="transmit"')"
+# wildfly.sh's start asked for the application until it answered: at least one request already.
+[ "$before_requests" -ge 1 ] 2>/dev/null \
+  || fail "the OpenTelemetry agent shows no undertow_bandwidth_requests_total for handler server after 60 s ($before_requests): $(scrape | grep -c undertow_bandwidth || true) undertow_bandwidth lines"
+reset_counts
+for i in 1 2 3; do request "$BASE/shop/hello"; done
+for i in 1 2; do request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/upload.bin" "$BASE/shop/api/orders/$i/attachment"; done
+request "$BASE/shop/no/such/page"
+wait_otel "OpenTelemetry agent: requests" $((before_requests + REQUESTS)) undertow_bandwidth_requests_total 'handler="server"'
+expect_eq "OpenTelemetry agent: inbound bytes (curl sent $SENT)" \
+  $(( $(otel_metric undertow_bandwidth_body_io_bytes_total 'handler="server"' 'network_io_direction="receive"') - before_in )) "$SENT"
+expect_eq "OpenTelemetry agent: outbound bytes (curl received $RECEIVED)" \
+  $(( $(otel_metric undertow_bandwidth_body_io_bytes_total 'handler="server"' 'network_io_direction="transmit"') - before_out )) "$RECEIVED"
+wait_otel "OpenTelemetry agent: requests on /shop/api/orders/{id}/attachment" 2 \
+  undertow_bandwidth_route_requests_total 'handler="server"' 'http_route="/shop/api/orders/{id}/attachment"'
+wait_otel "OpenTelemetry agent: inbound bytes on /shop/api/orders/{id}/attachment" 246912 \
+  undertow_bandwidth_route_body_io_bytes_total 'handler="server"' 'http_route="/shop/api/orders/{id}/attachment"' 'network_io_direction="receive"'
+wait_otel "OpenTelemetry agent: the 404 on /shop/* in its status class" 1 \
+  undertow_bandwidth_route_status_requests_total 'handler="server"' 'http_route="/shop/*"' 'http_response_status_class="4xx"'
+wait_otel "OpenTelemetry agent: every request on the top client 127.0.0.1" \
+  "$(otel_metric undertow_bandwidth_requests_total 'handler="server"')" \
+  undertow_bandwidth_client_requests_total 'handler="server"' 'client="127.0.0.1"'
+expect_eq "OpenTelemetry agent: series of the JMX exporter's rules (none: that agent is not there)" \
+  "$(scrape | grep -c '^scheduler_http_' || true)" 0
 
 say "wildfly check: $checks checks passed in ${SECONDS}s"

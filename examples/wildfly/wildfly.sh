@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WildFly with the bandwidth monitor, under the JMX exporter agent.
+# WildFly with the bandwidth monitor, under the JMX exporter agent (or the OpenTelemetry Java agent).
 #
 #   examples/wildfly/wildfly.sh start    provisions WildFly from Maven Central (once, into state/), builds the
 #                                        example WARs, starts the server with the agent, then (WILDFLY_MODE)
@@ -17,7 +17,9 @@
 # Then redeploy with WildFly's own CLI, for example:
 #   $JBOSS_HOME/bin/jboss-cli.sh -c --controller=127.0.0.1:$MANAGEMENT_PORT --command="deploy --force $WAR"
 #
-# Settings: WILDFLY_MODE (server or application), WILDFLY_VERSION (39.0.1.Final), WILDFLY_PORT_OFFSET (300: HTTP
+# Settings: WILDFLY_MODE (server or application), WILDFLY_AGENT (jmx, the JMX exporter agent with the shipped rules:
+# the default; otel, the OpenTelemetry Java agent with integrations/opentelemetry/bandwidth-otel-rules.yaml, its
+# metrics in the Prometheus format on METRICS_PORT), WILDFLY_VERSION (39.0.1.Final), WILDFLY_PORT_OFFSET (300: HTTP
 # 8380, management 10290; WildFly adds it to every port it opens), METRICS_PORT (9390, the agent),
 # WILDFLY_STATE_DIR (examples/wildfly/state, git-ignored: the server, logs, pid), JMX_EXPORTER_CONFIG
 # (jmx-exporter-config.yaml at the repository root). While the server runs, status and stop use the settings it
@@ -41,7 +43,10 @@ METRICS_PORT="${METRICS_PORT:-9390}"
 RULES="${JMX_EXPORTER_CONFIG:-$ROOT/jmx-exporter-config.yaml}"
 JBOSS_HOME="$STATE/wildfly-$VERSION"
 MODE="${WILDFLY_MODE:-server}"
-AGENT="$APP/target/agent/jmx_prometheus_javaagent.jar"
+READER="${WILDFLY_AGENT:-jmx}"
+JMX_AGENT="$APP/target/agent/jmx_prometheus_javaagent.jar"
+OTEL_AGENT="$APP/target/agent/opentelemetry-javaagent.jar"
+OTEL_RULES="$ROOT/integrations/opentelemetry/bandwidth-otel-rules.yaml"
 # The in-process exporter as a WAR (not deployed by start; examples/wildfly/check.sh and the guide deploy it).
 METRICS_WAR="$ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
 MODULE_DIR="$JBOSS_HOME/modules/io/github/httpbandwidth/main"
@@ -58,6 +63,10 @@ case "$MODE" in
   server) WAR="$APP/target/shop.war"; APP_URL="http://127.0.0.1:$HTTP_PORT/shop/hello" ;;
   application) WAR="$APP/target/shop-monitored.war"; APP_URL="http://127.0.0.1:$HTTP_PORT/shop-monitored/hello" ;;
   *) fail "WILDFLY_MODE=$MODE: use server (the custom-filter for every deployment) or application (the WAR's own undertow-handlers.conf)" ;;
+esac
+case "$READER" in
+  jmx|otel) ;;
+  *) fail "WILDFLY_AGENT=$READER: use jmx (the JMX exporter agent, the default) or otel (the OpenTelemetry Java agent)" ;;
 esac
 
 # The java process of the server started from this JBOSS_HOME, if it runs.
@@ -97,7 +106,7 @@ server_running() { cli --command=":read-attribute(name=server-state)" 2>/dev/nul
 build() {
   command -v mvn >/dev/null || fail "Maven is needed; install it: apt-get install -y maven"
   "$ROOT/examples/install-library.sh" >&2 || fail "installing the library into the local Maven repository failed (see above)"
-  if [ ! -f "$WAR" ] || [ ! -f "$AGENT" ] || [ -n "$(find "$APP/src" "$APP/pom.xml" "$HOME/.m2/repository/io/github/httpbandwidth" -newer "$WAR" -type f -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$WAR" ] || [ ! -f "$JMX_AGENT" ] || [ ! -f "$OTEL_AGENT" ] || [ -n "$(find "$APP/src" "$APP/pom.xml" "$HOME/.m2/repository/io/github/httpbandwidth" -newer "$WAR" -type f -print -quit 2>/dev/null)" ]; then
     say "Building the example WARs (mvn package in examples/wildfly/app)..."
     mvn -q -B -f "$APP/pom.xml" package >&2 || fail "the build of examples/wildfly/app failed (see above)"
   fi
@@ -169,13 +178,28 @@ start() {
   rm -rf "$JBOSS_HOME/standalone/data" "$JBOSS_HOME/standalone/tmp" "$JBOSS_HOME/standalone/log"
   mkdir -p "$RUN"
 
-  say "Starting WildFly $VERSION (HTTP $HTTP_PORT, management $MANAGEMENT_PORT, agent $METRICS_PORT)..."
-  # The agent goes through JBoss Modules (MODULE_OPTS), which loads it after WildFly's log manager is in place;
-  # as a plain -javaagent it would initialise java.util.logging first and the logging subsystem would refuse to boot.
+  say "Starting WildFly $VERSION (HTTP $HTTP_PORT, management $MANAGEMENT_PORT, $READER agent $METRICS_PORT)..."
   # -Dio.github.httpbandwidth.rowHoldSeconds: every handler's row hold (a new endpoint, status class or client row
   # shows 0 to the exporter for this long first), 15 s for a Prometheus scraping every 5 s like the example stack's;
   # the library's default is 120 s. A filter expression can set its own: bandwidth(name=..., row-hold=30).
-  MODULE_OPTS="-javaagent:$AGENT=127.0.0.1:$METRICS_PORT:$RULES" setsid nohup "$JBOSS_HOME/bin/standalone.sh" \
+  local java_opts="${JAVA_OPTS:-}" module_opts=""
+  if [ "$READER" = jmx ]; then
+    # The JMX exporter agent goes through JBoss Modules (MODULE_OPTS), which loads it after WildFly's log manager is
+    # in place; as a plain -javaagent it would initialise java.util.logging first and the logging subsystem would
+    # refuse to boot.
+    module_opts="-javaagent:$JMX_AGENT=127.0.0.1:$METRICS_PORT:$RULES"
+  else
+    # The OpenTelemetry agent must be a plain -javaagent (through MODULE_OPTS it stops at once: "agent initializer
+    # should be loaded in boot loader"), and WildFly boots with it there. A JAVA_OPTS replaces standalone.conf's
+    # defaults, so without one of the caller's they are repeated first. Its JMX discovery starts after 5 s and then
+    # looks for new MBeans (a new route's row) at growing intervals, up to once a minute.
+    [ -n "$java_opts" ] || java_opts="-Xms64m -Xmx512m -Djava.net.preferIPv4Stack=true -Djboss.modules.system.pkgs=org.jboss.byteman -Djava.awt.headless=true"
+    java_opts="$java_opts -javaagent:$OTEL_AGENT -Dotel.jmx.config=$OTEL_RULES"
+    java_opts="$java_opts -Dotel.service.name=wildfly -Dotel.traces.exporter=none -Dotel.logs.exporter=none"
+    java_opts="$java_opts -Dotel.metrics.exporter=prometheus -Dotel.exporter.prometheus.host=127.0.0.1"
+    java_opts="$java_opts -Dotel.exporter.prometheus.port=$METRICS_PORT -Dotel.jmx.discovery.delay=5000"
+  fi
+  JAVA_OPTS="$java_opts" MODULE_OPTS="$module_opts" setsid nohup "$JBOSS_HOME/bin/standalone.sh" \
     -b 127.0.0.1 -bmanagement 127.0.0.1 -Djboss.socket.binding.port-offset="$OFFSET" \
     -Dio.github.httpbandwidth.rowHoldSeconds=15 \
     >"$RUN/server.log" 2>&1 </dev/null &
@@ -189,7 +213,8 @@ start() {
   [ -n "$pid" ] || { tail -n 30 "$RUN/server.log" >&2; fail "WildFly did not start (see above)"; }
   echo "$pid" > "$RUN/wildfly.pid"
   # status prints what start chose, whatever the caller's environment says then.
-  printf 'WILDFLY_MODE=%q\nWILDFLY_PORT_OFFSET=%q\nMETRICS_PORT=%q\n' "$MODE" "$OFFSET" "$METRICS_PORT" > "$RUN/settings"
+  printf 'WILDFLY_MODE=%q\nWILDFLY_AGENT=%q\nWILDFLY_PORT_OFFSET=%q\nMETRICS_PORT=%q\n' "$MODE" "$READER" "$OFFSET" \
+    "$METRICS_PORT" > "$RUN/settings"
   wait_until "the management interface" "$pid" server_running || { stop; exit 1; }
 
   if [ "$MODE" = server ]; then
