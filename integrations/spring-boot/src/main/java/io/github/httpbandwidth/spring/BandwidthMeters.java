@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The bandwidth metrics as Micrometer meters, for {@code /actuator/metrics} and Micrometer's registries other than
@@ -38,7 +39,9 @@ import java.util.function.Predicate;
  *
  * <p>It reads what the OpenTelemetry agent reads, the handler's MBeans: the handler's own, and one per endpoint row and
  * per top client in {@code io.github.httpbandwidth.rows}, whose meters it adds when their MBean is registered and
- * removes when it goes (clients come and go; routes stay). A row's route or client is its ObjectName's key, unquoted
+ * removes when it goes (clients come and go; routes stay). A route's status classes get their meters when a read of the
+ * route's meters finds the class on the row's MBean ({@link RouteClasses}): only the classes the route answered with,
+ * as the agent gives series only for those. A row's route or client is its ObjectName's key, unquoted
  * when quoted (the library quotes exactly the values that hold a character an ObjectName value cannot, and a value it
  * leaves as it is never starts with a quote, so no name can pass for another); the MBean is not read then: its
  * registration may come on a request's thread under the library's own locks, which a read would take in the other
@@ -52,6 +55,7 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
     private static final Log LOG = LogFactory.getLog(BandwidthMeters.class);
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final String BODY_IO = "HTTP body bytes (request bodies received, response bodies transmitted)";
+    private static final String ROUTE_BYTES = "HTTP body bytes per route, counted when each exchange completes";
 
     private final MBeanServer server;
     private final ObjectName handler;
@@ -142,18 +146,18 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
         if (byRow == null || byRow.containsKey(row)) {
             return;
         }
-        List<Meter> meters = new ArrayList<>();
+        List<Meter> meters = new CopyOnWriteArrayList<>();
         Tags tags = Tags.of("handler", name);
         try {
             if (row.getKeyProperty("endpoint") != null) {
                 Tags route = tags.and("http.route", label(row, "endpoint"));
-                perRow(meters, registry, "route.", "HTTP body bytes per route, counted when each exchange completes",
-                        "Completed HTTP exchanges per route", route, row, "");
-                for (String c : CLASSES) {
-                    perRow(meters, registry, "route.status.", "HTTP body bytes per route and response status class",
-                            "Completed HTTP exchanges per route and response status class",
-                            route.and("http.response.status_class", c), row, c);
-                }
+                RouteClasses classes = new RouteClasses(registry, row, route, meters);
+                meters.add(bytes(registry, "route.body.io", ROUTE_BYTES, route.and("network.io.direction", "receive"),
+                        row, "BytesReceived", classes));
+                meters.add(bytes(registry, "route.body.io", ROUTE_BYTES, route.and("network.io.direction",
+                        "transmit"), row, "BytesSent", classes));
+                meters.add(count(registry, "route.requests", "Completed HTTP exchanges per route", route, row,
+                        "Requests", classes));
             } else if (row.getKeyProperty("client") != null) {
                 perRow(meters, registry, "client.", "HTTP body bytes per top client, (unidentified) or (other), "
                         + "counted when each exchange completes", "Completed HTTP exchanges per top client",
@@ -166,6 +170,64 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
             return;
         }
         byRow.put(row, meters);
+    }
+
+    /**
+     * A route's status classes: the meters of a class are made when a read of the route's meters first finds the
+     * class on the row MBean (its attributes have no value until the route has answered with it), so that a route
+     * has the series of the classes it answered with and no others, as under the OpenTelemetry agent and the JMX
+     * exporter, and holds no meters for the rest (most of a route's heap when all five were made). The route's
+     * requests, read with every collection, say when to look: only when they have moved since the last look.
+     */
+    private final class RouteClasses {
+        private final MeterRegistry registry;
+        private final ObjectName row;
+        private final Tags route;
+        /** The route's meters, which {@link #remove} and {@link #close} take away; the classes' are added here. */
+        private final List<Meter> meters;
+        private final boolean[] made = new boolean[CLASSES.length];
+        private double requestsLooked = Double.NaN;
+
+        RouteClasses(MeterRegistry registry, ObjectName row, Tags route, List<Meter> meters) {
+            this.registry = registry;
+            this.row = row;
+            this.route = route;
+            this.meters = meters;
+        }
+
+        /** On a collection's thread: makes the meters of classes the row has now and had not before. */
+        synchronized void look() {
+            double requests = read(server, row, "Requests");
+            if (Double.isNaN(requests) || requests == requestsLooked) {
+                return;
+            }
+            requestsLooked = requests;
+            Map<ObjectName, List<Meter>> byRow = rowMeters.get(registry);
+            if (byRow != null && byRow.get(row) != meters) {
+                // The row's MBean has gone (or the binder closed) since this meter was read: nothing to add to.
+                return;
+            }
+            for (int c = 0; c < CLASSES.length; c++) {
+                if (!made[c] && has(CLASSES[c])) {
+                    made[c] = true;
+                    try {
+                        perRow(meters, registry, "route.status.", "HTTP body bytes per route and response status class",
+                                "Completed HTTP exchanges per route and response status class",
+                                route.and("http.response.status_class", CLASSES[c]), row, CLASSES[c]);
+                    } catch (RuntimeException e) {
+                        LOG.debug("The " + CLASSES[c] + " meters of " + row + " could not be registered", e);
+                    }
+                }
+            }
+        }
+
+        private boolean has(String statusClass) {
+            try {
+                return server.getAttribute(row, "Requests" + statusClass) != null;
+            } catch (Exception e) {
+                return false;
+            }
+        }
     }
 
     /** A key of a row's ObjectName as the row's name: unquoted when the library quoted it. */
@@ -197,18 +259,44 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
 
     private FunctionCounter bytes(MeterRegistry registry, String metric, String description, Tags tags,
                                   ObjectName bean, String attribute) {
-        return FunctionCounter.builder(PREFIX + metric, server, s -> read(s, bean, attribute))
+        return bytes(registry, metric, description, tags, bean, attribute, null);
+    }
+
+    /** With {@code classes}, each read of the meter first looks for the route's new status classes. */
+    private FunctionCounter bytes(MeterRegistry registry, String metric, String description, Tags tags,
+                                  ObjectName bean, String attribute, RouteClasses classes) {
+        return FunctionCounter.builder(PREFIX + metric, server, reading(bean, attribute, classes))
                 .description(description).baseUnit("bytes").tags(tags).register(registry);
     }
 
     private FunctionCounter count(MeterRegistry registry, String metric, String description, Tags tags,
                                   ObjectName bean, String attribute) {
-        return FunctionCounter.builder(PREFIX + metric, server, s -> read(s, bean, attribute))
+        return count(registry, metric, description, tags, bean, attribute, null);
+    }
+
+    private FunctionCounter count(MeterRegistry registry, String metric, String description, Tags tags,
+                                  ObjectName bean, String attribute, RouteClasses classes) {
+        return FunctionCounter.builder(PREFIX + metric, server, reading(bean, attribute, classes))
                 .description(description).tags(tags).register(registry);
     }
 
+    private static ToDoubleFunction<MBeanServer> reading(ObjectName bean, String attribute, RouteClasses classes) {
+        if (classes == null) {
+            return s -> read(s, bean, attribute);
+        }
+        return s -> {
+            try {
+                classes.look();
+            } catch (RuntimeException e) {
+                // A collection never fails for it: the classes' meters come at a later read.
+                LOG.debug("Looking for the status classes of " + bean + " failed", e);
+            }
+            return read(s, bean, attribute);
+        };
+    }
+
     /**
-     * An attribute as a number: 0 while it has none (a status class a route has not answered with yet), NaN (which
+     * An attribute as a number: 0 while it has none (a status class's meters are made only once it has one), NaN (which
      * registries skip) when the MBean cannot be read (it has just gone).
      */
     private static double read(MBeanServer server, ObjectName bean, String attribute) {

@@ -6,7 +6,10 @@ import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -37,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         properties = {"server.address=127.0.0.1", "management.endpoints.web.exposure.include=metrics",
                 "management.prometheus.metrics.export.enabled=false", "bandwidth.name=meters",
                 "bandwidth.client-key=header:X-Worker-Id", "bandwidth.row-hold=0s"})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MicrometerMetersTest {
 
     @LocalServerPort
@@ -49,7 +53,9 @@ class MicrometerMetersTest {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** First: its figures are exact from the context's start (the other test's exchanges come after). */
     @Test
+    @Order(1)
     void actuatorMetricsShowsEveryRowExactly() throws Exception {
         long jobsSent = 0;
         for (int i = 0; i < 3; i++) {
@@ -76,11 +82,48 @@ class MicrometerMetersTest {
         expect(4, "undertow.bandwidth.client.requests", "client:w-1");
         expect(7_777, "undertow.bandwidth.client.body.io", "client:w-2", "network.io.direction:receive");
         assertThat(value("undertow.bandwidth.requests.active", "VALUE")).isGreaterThanOrEqualTo(0);
+
+        // Only the status classes a route answered with have meters, as the OpenTelemetry agent gives series only for
+        // them (the row MBean's attribute of a class not seen has no value) and the JMX exporter's rows only them.
+        assertThat(classesWithMeters("/jobs/{id}")).containsExactlyInAnyOrder("2xx", "4xx");
+        assertThat(classesWithMeters("/artifacts/{name}")).containsExactly("2xx");
+        // A class first seen later gets its meters then, exact (each read of the route's meters looks for new ones).
+        send(HttpRequest.newBuilder(uri("/jobs/boom")), 500);
+        expect(5, "undertow.bandwidth.route.requests", "http.route:/jobs/{id}");
+        expect(1, "undertow.bandwidth.route.status.requests", "http.route:/jobs/{id}", "http.response.status_class:5xx");
+        assertThat(classesWithMeters("/jobs/{id}")).containsExactlyInAnyOrder("2xx", "4xx", "5xx");
+    }
+
+    /** The status classes of the route's {@code route.status.*} meters: each class has all three or none. */
+    private Set<String> classesWithMeters(String route) {
+        Set<String> classes = new HashSet<>();
+        for (String name : new String[] {"undertow.bandwidth.route.status.requests",
+                "undertow.bandwidth.route.status.body.io"}) {
+            Set<String> these = registry.find(name).tag("http.route", route).meters().stream()
+                    .map(meter -> meter.getId().getTag("http.response.status_class")).collect(Collectors.toSet());
+            assertThat(registry.find(name).tag("http.route", route).meters())
+                    .hasSize(name.endsWith("requests") ? these.size() : 2 * these.size());
+            if (name.endsWith("requests")) {
+                classes.addAll(these);
+            } else {
+                assertThat(these).isEqualTo(classes);
+            }
+        }
+        return classes;
     }
 
     /** Every meter's name is one the OpenTelemetry rules give, so the two readers' series are the same. */
     @Test
+    @Order(2)
     void theMetersHaveTheOpenTelemetryRulesNames() throws Exception {
+        // A route with a status class, whose meters come at a read of the route's meters after the exchange.
+        send(HttpRequest.newBuilder(uri("/jobs/names")), 200);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (registry.find("undertow.bandwidth.route.status.body.io").meters().isEmpty()
+                && System.nanoTime() < deadline) {
+            metric("undertow.bandwidth.route.requests", "http.route:/jobs/{id}");
+            LockSupport.parkNanos(100_000_000);
+        }
         Set<String> otel = new HashSet<>();
         String prefix = null;
         Matcher line = Pattern.compile("^\\s*(prefix|metric):\\s*(\\S+)\\s*$", Pattern.MULTILINE)

@@ -104,6 +104,8 @@ class OtlpMetersTest {
         }
         assertThat(seen).isEqualTo(expected);
         assertThat(unit("undertow.bandwidth.route.body.io")).isEqualTo("bytes");
+        // As from the OpenTelemetry agent: series for the status classes a route answered with, none for the others.
+        assertThat(statusClasses("/jobs/{id}")).containsExactly("2xx");
 
         // /actuator/metrics reads the composite registry, whose Prometheus half has no such meter.
         assertThat(client.send(HttpRequest.newBuilder(uri("/actuator/metrics/undertow.bandwidth.body.io"
@@ -141,6 +143,22 @@ class OtlpMetersTest {
             }
         }
         return seen;
+    }
+
+    /** The status classes of the last export's {@code route.status.*} points of {@code route}. */
+    private static java.util.Set<String> statusClasses(String route) {
+        java.util.Set<String> classes = new java.util.TreeSet<>();
+        LAST.get().getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
+                .flatMap(s -> s.getMetricsList().stream()).filter(m -> m.getName().startsWith(
+                        "undertow.bandwidth.route.status.")).flatMap(m -> m.getSum().getDataPointsList().stream())
+                .forEach(point -> {
+                    Map<String, String> attributes = new TreeMap<>();
+                    point.getAttributesList().forEach(a -> attributes.put(a.getKey(), a.getValue().getStringValue()));
+                    if (route.equals(attributes.get("http.route"))) {
+                        classes.add(attributes.get("http.response.status_class"));
+                    }
+                });
+        return classes;
     }
 
     private static String unit(String name) {
