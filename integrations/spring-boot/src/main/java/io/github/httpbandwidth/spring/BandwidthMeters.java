@@ -197,16 +197,17 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
 
         /** On a collection's thread: makes the meters of classes the row has now and had not before. */
         synchronized void look() {
+            Map<ObjectName, List<Meter>> byRow = rowMeters.get(registry);
+            if (byRow == null || byRow.get(row) != meters) {
+                // Not kept yet (a collection between the route's meters and their keeping: the next read looks), or
+                // the row's MBean has gone or the binder closed: nothing to add to.
+                return;
+            }
             double requests = read(server, row, "Requests");
             if (Double.isNaN(requests) || requests == requestsLooked) {
                 return;
             }
             requestsLooked = requests;
-            Map<ObjectName, List<Meter>> byRow = rowMeters.get(registry);
-            if (byRow != null && byRow.get(row) != meters) {
-                // The row's MBean has gone (or the binder closed) since this meter was read: nothing to add to.
-                return;
-            }
             for (int c = 0; c < CLASSES.length; c++) {
                 if (!made[c] && has(CLASSES[c])) {
                     made[c] = true;
