@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  *       counters, the start, the endpoint lookup through the default classifier, the two byte counts, the
  *       completion (two histogram records, the endpoint's status class, and the top clients, keyed by the
  *       remote address by default: see {@link #clients}).</li>
+ *   <li>{@code bandwidthStatsEightRoutes}: the same with each thread's exchanges going to eight routes in turn.</li>
  *   <li>{@code bandwidthStatsWithTally}: the same through the per-exchange tally the handler allocates (its
  *       completion listener), to show that allocation too.</li>
  *   <li>{@code micrometer}: three Counters and two DistributionSummaries with byte-sized SLO buckets (powers of 2
@@ -69,6 +70,7 @@ public class RecordingBenchmark {
 
     private BandwidthStats stats;
     private HttpServerExchange exchange;
+    private HttpServerExchange[] exchanges;
 
     private Counter micrometerRequests;
     private Counter micrometerBytesIn;
@@ -112,6 +114,11 @@ public class RecordingBenchmark {
         if (!mount.equals("none")) {
             exchange.setResolvedPath(mount);
         }
+        exchanges = new HttpServerExchange[8];
+        exchanges[0] = exchange;
+        for (int r = 1; r < exchanges.length; r++) {
+            exchanges[r] = routed("/jobs/{id}/part" + r, mount);
+        }
         for (int i = 0; i < 40; i++) {
             stats.endpointOf(named("/route/" + i));
         }
@@ -139,6 +146,18 @@ public class RecordingBenchmark {
         dropwizardResponseSizes = dropwizard.histogram("response.size");
     }
 
+    /** An exchange like {@link #exchange} on another route: its own template, the same source and header. */
+    private static HttpServerExchange routed(String template, String mount) {
+        HttpServerExchange e = new HttpServerExchange(null);
+        e.setSourceAddress(new java.net.InetSocketAddress("10.0.0.17", 40_000));
+        e.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), "worker-17");
+        e.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch(template, Map.of("id", "42")));
+        if (!mount.equals("none")) {
+            e.setResolvedPath(mount);
+        }
+        return e;
+    }
+
     private static HttpServerExchange named(String template) {
         HttpServerExchange e = new HttpServerExchange(null);
         e.putAttachment(PathTemplateMatch.ATTACHMENT_KEY, new PathTemplateMatch(template, Map.of()));
@@ -147,6 +166,19 @@ public class RecordingBenchmark {
 
     @Benchmark
     public void bandwidthStats(Sizes sizes) {
+        record(sizes, exchange);
+    }
+
+    /**
+     * {@code bandwidthStats} with each thread's exchanges going to eight routes in turn, so that none has the route
+     * of the one before it on its thread: the worst case of the lookup's memo of a thread's last route.
+     */
+    @Benchmark
+    public void bandwidthStatsEightRoutes(Sizes sizes) {
+        record(sizes, exchanges[sizes.i & 7]);
+    }
+
+    private void record(Sizes sizes, HttpServerExchange exchange) {
         long in = sizes.in();
         long out = sizes.outAndNext();
         StripedCounters.Cell cell = stats.cell();
