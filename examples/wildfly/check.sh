@@ -60,10 +60,11 @@ series_value() {
 metric() { series_value "http://127.0.0.1:$METRICS_PORT/metrics" "$1"; }
 
 # wait_for WHAT EXPECTED COMMAND...: runs the command until it prints EXPECTED, for up to 30 s, then checks.
+# WAIT_SECONDS=120 wait_for ...: for up to 120 s.
 wait_for() {
   local what="$1" expected="$2" value=""
   shift 2
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 $(( ${WAIT_SECONDS:-30} * 5 ))); do
     value="$("$@")"
     [ "$value" = "$expected" ] && break
     sleep 0.2
@@ -472,16 +473,7 @@ otel_metric() {
 }
 # Up to 120 s: the agent finds a new route's row MBean at its next discovery (up to a minute apart), then shows it
 # at 0 for the row hold (15 s) before its count.
-wait_otel() {
-  local what="$1" expected="$2" value=""
-  shift 2
-  for _ in $(seq 1 240); do
-    value="$(otel_metric "$@")"
-    [ "$value" = "$expected" ] && break
-    sleep 0.5
-  done
-  expect_eq "$what" "$value" "$expected"
-}
+wait_otel() { local what="$1" expected="$2"; shift 2; WAIT_SECONDS=120 wait_for "$what" "$expected" otel_metric "$@"; }
 cli_close
 "$WILDFLY" stop >/dev/null 2>&1
 eval "$(WILDFLY_MODE=server WILDFLY_AGENT=otel "$WILDFLY" start)"
