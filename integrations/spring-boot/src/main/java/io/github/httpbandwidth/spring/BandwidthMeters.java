@@ -56,6 +56,8 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final String BODY_IO = "HTTP body bytes (request bodies received, response bodies transmitted)";
     private static final String ROUTE_BYTES = "HTTP body bytes per route, counted when each exchange completes";
+    private static final String STATUS_BYTES = "HTTP body bytes per route and response status class";
+    private static final String STATUS_REQUESTS = "Completed HTTP exchanges per route and response status class";
 
     private final MBeanServer server;
     private final ObjectName handler;
@@ -208,17 +210,23 @@ final class BandwidthMeters implements MeterBinder, NotificationListener, AutoCl
                 return;
             }
             requestsLooked = requests;
+            List<Meter> added = new ArrayList<>();
             for (int c = 0; c < CLASSES.length; c++) {
                 if (!made[c] && has(CLASSES[c])) {
                     made[c] = true;
                     try {
-                        perRow(meters, registry, "route.status.", "HTTP body bytes per route and response status class",
-                                "Completed HTTP exchanges per route and response status class",
+                        perRow(added, registry, "route.status.", STATUS_BYTES, STATUS_REQUESTS,
                                 route.and("http.response.status_class", CLASSES[c]), row, CLASSES[c]);
                     } catch (RuntimeException e) {
                         LOG.debug("The " + CLASSES[c] + " meters of " + row + " could not be registered", e);
                     }
                 }
+            }
+            meters.addAll(added);
+            if (rowMeters.get(registry) != byRow || byRow.get(row) != meters) {
+                // Removed meanwhile (the row's MBean went or the binder closed), perhaps before these were in the
+                // list it took away: take them away too.
+                added.forEach(registry::remove);
             }
         }
 
