@@ -35,9 +35,11 @@ class ExpectContinueTest {
     void stop() {
         if (server != null) {
             server.close();
+            server = null;
         }
         if (stats != null) {
             stats.close();
+            stats = null;
         }
     }
 
@@ -156,7 +158,5 @@ class ExpectContinueTest {
             assertThat(s.bytesSent()).isEqualTo(("n=" + BODY).length());
             stop();
         }
-        server = null;
-        stats = null;
     }
 }
