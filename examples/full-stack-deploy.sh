@@ -101,6 +101,27 @@ check_port_value() {
   [ "$2" -ge 1 ] && [ "$2" -le 65535 ] || fail "$1=$2 is not a port number; use 1 to 65535"
 }
 
+# Every port the stack listens on, one "port what" line each: what a user sets, and what follows from it.
+stack_ports() {
+  local i
+  for i in $(seq 1 "$MASTERS"); do
+    if [ "$i" = 1 ]; then
+      printf '%s MASTER_PORT\n%s METRICS_PORT\n' "$MASTER_PORT" "$METRICS_PORT"
+    else
+      printf "%s master %s's MASTER_PORT+%s\n" "$(master_port "$i")" "$i" $((i - 1))
+      printf "%s master %s's METRICS_PORT+%s\n" "$(metrics_port "$i")" "$i" $((2 * (i - 1)))
+    fi
+  done
+  if [ "$CENTRAL" = 1 ]; then central_ports; else printf '%s PROMETHEUS_PORT\n' "$PROMETHEUS_PORT"; fi
+}
+
+# Two parts of the stack given one port: the second would fail to bind while the first answered its health check.
+check_ports_apart() {
+  local clash
+  clash="$(stack_ports | awk '{ port = $1; sub(/^[0-9]+ /, "") } port in seen { printf "%sport %s is both %s and %s", sep, port, seen[port], $0; sep = "; "; next } { seen[port] = $0 }')"
+  [ -z "$clash" ] || fail "$clash; set them apart. Nothing was started."
+}
+
 wait_for() {
   local what="$1" pid="$2" log="$3"; shift 3
   for _ in $(seq 1 120); do
@@ -204,13 +225,13 @@ start() {
     [ "$i" = 1 ] || of=" of master $i"
     port_taken "$(master_port "$i")" && fail "port $(master_port "$i") (MASTER_PORT$of) on 127.0.0.1 is taken by another program; stop it or set MASTER_PORT. Nothing was started."
     port_taken "$(metrics_port "$i")" && fail "port $(metrics_port "$i") (METRICS_PORT$of) on 127.0.0.1 is taken by another program; stop it or set METRICS_PORT. Nothing was started."
-    [ "$(metrics_port "$i")" != "$PROMETHEUS_PORT" ] || fail "master $i's agent would listen on PROMETHEUS_PORT $PROMETHEUS_PORT; set METRICS_PORT or PROMETHEUS_PORT apart. Nothing was started."
   done
   if [ "$CENTRAL" = 1 ]; then
     check_central_ports
   elif [ -z "$ppid" ]; then
     port_taken "$PROMETHEUS_PORT" && fail "port $PROMETHEUS_PORT (PROMETHEUS_PORT) on 127.0.0.1 is taken by another program; stop it or set PROMETHEUS_PORT. Nothing was started."
   fi
+  check_ports_apart
 
   # Never rebuild the jar under a running master: a JVM whose jar is replaced can fail on its next class load.
   [ -n "$any_running" ] || build_if_needed

@@ -29,6 +29,9 @@ started_collectors() {
   done | sort -n
 }
 
+# VictoriaMetrics' programs answer /health with "OK": any other answer is another program on that port.
+vm_healthy() { [ "$(curl -fsS --max-time 5 "$1")" = OK ]; }
+
 ensure_victoria_metrics_installed() {
   command -v victoria-metrics >/dev/null && command -v vmagent >/dev/null && command -v vmalert >/dev/null && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -41,15 +44,24 @@ ensure_victoria_metrics_installed() {
   fail "CENTRAL=1 needs victoria-metrics, vmagent and vmalert (Debian's package victoria-metrics); install it with 'sudo apt-get install -y victoria-metrics'"
 }
 
+# The central tier's ports, as stack_ports lists them (after check_central_ports: MASTERS_PER_COLLECTOR is a number).
+central_ports() {
+  local g
+  printf '%s CENTRAL_PORT\n%s VMALERT_PORT\n%s COLLECTOR_PORT\n' "$CENTRAL_PORT" "$VMALERT_PORT" "$COLLECTOR_PORT"
+  for g in $(seq 2 "$(collectors)"); do
+    printf "%s collector %s's COLLECTOR_PORT+%s\n" "$(collector_port "$g")" "$g" $((g - 1))
+  done
+}
+
 check_central_ports() {
   local g
-  check_port_value CENTRAL_PORT "$CENTRAL_PORT"
-  check_port_value VMALERT_PORT "$VMALERT_PORT"
-  check_port_value "COLLECTOR_PORT (of collector $(collectors))" "$(collector_port "$(collectors)")"
   case "$MASTERS_PER_COLLECTOR" in
     [1-9]) ;;
     *) fail "MASTERS_PER_COLLECTOR=$MASTERS_PER_COLLECTOR is not a number of masters; use 1 to 9" ;;
   esac
+  check_port_value CENTRAL_PORT "$CENTRAL_PORT"
+  check_port_value VMALERT_PORT "$VMALERT_PORT"
+  check_port_value "COLLECTOR_PORT (of collector $(collectors))" "$(collector_port "$(collectors)")"
   central_pid >/dev/null || ! port_taken "$CENTRAL_PORT" \
     || fail "port $CENTRAL_PORT (CENTRAL_PORT) on 127.0.0.1 is taken by another program; stop it or set CENTRAL_PORT. Nothing was started."
   vmalert_pid >/dev/null || ! port_taken "$VMALERT_PORT" \
@@ -88,7 +100,7 @@ start_central() {
     >>"$RUN/central.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$RUN/central.pid"
-  wait_for "The central store (VictoriaMetrics)" "$pid" "$RUN/central.log" http_ok "$CENTRAL_URL/health" \
+  wait_for "The central store (VictoriaMetrics)" "$pid" "$RUN/central.log" vm_healthy "$CENTRAL_URL/health" \
     || { stop_one central; exit 1; }
 }
 
@@ -110,7 +122,7 @@ start_collector() {
     >>"$RUN/collector-$g.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$RUN/collector-$g.pid"
-  wait_for "Collector $g (vmagent)" "$pid" "$RUN/collector-$g.log" http_ok "http://127.0.0.1:$(collector_port "$g")/health" \
+  wait_for "Collector $g (vmagent)" "$pid" "$RUN/collector-$g.log" vm_healthy "http://127.0.0.1:$(collector_port "$g")/health" \
     || { stop_one "collector-$g"; exit 1; }
 }
 
@@ -126,7 +138,7 @@ start_vmalert() {
     >>"$RUN/vmalert.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" > "$RUN/vmalert.pid"
-  wait_for "vmalert" "$pid" "$RUN/vmalert.log" http_ok "http://127.0.0.1:$VMALERT_PORT/health" \
+  wait_for "vmalert" "$pid" "$RUN/vmalert.log" vm_healthy "http://127.0.0.1:$VMALERT_PORT/health" \
     || { stop_one vmalert; exit 1; }
 }
 

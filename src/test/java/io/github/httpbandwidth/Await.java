@@ -37,8 +37,17 @@ final class Await {
 
     /** As {@link #until(String, BooleanSupplier)}, saying what was seen last when it gives up. */
     static void until(String what, BooleanSupplier condition, Supplier<String> seen) {
+        telling(seen, () -> until(what, condition));
+    }
+
+    /** As {@link #until(String, Duration, BooleanSupplier)}, saying what was seen last when it gives up. */
+    static void until(String what, Duration limit, BooleanSupplier condition, Supplier<String> seen) {
+        telling(seen, () -> until(what, limit, condition));
+    }
+
+    private static void telling(Supplier<String> seen, Runnable wait) {
         try {
-            until(what, condition);
+            wait.run();
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; last seen: " + seen.get(), e);
         }

@@ -14,13 +14,29 @@ final class ExampleStack implements AutoCloseable {
     private static final Path ROOT = Path.of("").toAbsolutePath();
 
     final Path work;
-    final int masterPort = Ports.free();
-    final int metricsPort = Ports.free();
-    final int prometheusPort = Ports.free();
+    final int masterPort;
+    final int metricsPort;
+    final int prometheusPort;
     private final Map<String, String> env = new HashMap<>();
 
+    /**
+     * Master i listens on MASTER_PORT + i - 1 and its agent on METRICS_PORT + 2(i - 1): those are picked free, and
+     * apart from every port the caller gives (a collector's, the central store's), which the script would refuse.
+     */
     private ExampleStack(Path work, Map<String, String> extraEnv) {
         this.work = work;
+        int masters = Integer.parseInt(extraEnv.getOrDefault("MASTERS", "1"));
+        java.util.Set<Integer> avoid = new java.util.HashSet<>();
+        extraEnv.forEach((name, value) -> {
+            if (name.endsWith("_PORT")) {
+                for (int k = 0; k < 9; k++) {
+                    avoid.add(Integer.parseInt(value) + k); // COLLECTOR_PORT's collectors follow it
+                }
+            }
+        });
+        masterPort = Ports.freeRun(masters, 1, avoid);
+        metricsPort = Ports.freeRun(masters, 2, avoid);
+        prometheusPort = Ports.freeRun(1, 1, avoid);
         env.put("MASTER_PORT", Integer.toString(masterPort));
         env.put("METRICS_PORT", Integer.toString(metricsPort));
         env.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));

@@ -41,7 +41,12 @@ class FleetCentralTest {
             assertThat(Files.readString(work.resolve(".env"))).contains("CENTRAL_URL=http://127.0.0.1:" + central);
             assertThat(stack.script("status").output()).contains("central:", "collector 1:", "vmalert:");
             PrometheusApi store = new PrometheusApi(central);
-            store.awaitValue("count(up{job=\"scheduler-master\"} == 1)", 2, Duration.ofSeconds(60));
+            try {
+                store.awaitValue("count(up{job=\"scheduler-master\"} == 1)", 2, Duration.ofSeconds(60));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; collector 1's targets: " + Shell.run(work, Map.of(),
+                        "curl -s http://127.0.0.1:" + collector + "/api/v1/targets", 30).output(), e);
+            }
             Files.write(work.resolve("a.bin"), new byte[100_000]);
             // A refused request (401, no body in), so the dashboard's error panel has a row.
             assertThat(Shell.run(work, Map.of(), "curl -sk -o /dev/null -w '%{http_code}' " + stack.masterUrl("/jobs"), 30)

@@ -84,14 +84,16 @@ final class PrometheusApi {
      * hold before its counts (the example stack's 15 s, plus a scrape).
      */
     void awaitValue(String promql, double expected, java.time.Duration limit) {
+        java.util.concurrent.atomic.AtomicReference<Object> last = new java.util.concurrent.atomic.AtomicReference<>();
         Await.until(promql + " == " + expected, limit, () -> {
             try {
                 List<Map<String, Object>> result = query(promql);
+                last.set(result);
                 return result.size() == 1 && valueOf(result.get(0)) == expected;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, () -> String.valueOf(last.get()));
     }
 
     @SuppressWarnings("unchecked")

@@ -44,6 +44,34 @@ class StackPreflightTest {
         }
     }
 
+    /**
+     * Two parts of the stack given one port (here collector 1 and master 2's agent, METRICS_PORT + 2): refused
+     * before anything starts. Before, the collector died on its bind while master 2's agent answered the collector's
+     * health check, and the stack said it ran with no collector.
+     */
+    @Test
+    void twoPartsOfTheStackOnOnePortAreNamed(@TempDir Path work) throws Exception {
+        int metrics = Ports.free();
+        int master = Ports.free();
+        Map<String, String> env = env(work, Map.of("MASTERS", "2", "CENTRAL", "1",
+                "MASTER_PORT", Integer.toString(master), "METRICS_PORT", Integer.toString(metrics),
+                "COLLECTOR_PORT", Integer.toString(metrics + 2), "CENTRAL_PORT", Integer.toString(Ports.free()),
+                "VMALERT_PORT", Integer.toString(master + 1)));
+
+        Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
+
+        assertThat(start.exitCode()).isEqualTo(1);
+        try {
+            assertThat(start.output()).contains("port " + (master + 1) + " is both master 2's MASTER_PORT+1 and"
+                    + " VMALERT_PORT; port " + (metrics + 2) + " is both master 2's METRICS_PORT+2 and COLLECTOR_PORT;"
+                    + " set them apart. Nothing was started.");
+            assertThat(Shell.run(ROOT, env, "examples/full-stack-deploy.sh status", 60).output())
+                    .contains("master:     not running").doesNotContain("pid");
+        } finally {
+            Shell.run(ROOT, env, "examples/full-stack-deploy.sh stop", 120);
+        }
+    }
+
     private static Map<String, String> env(Path work, Map<String, String> extra) {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "MASTER_PORT", Integer.toString(Ports.free()),
