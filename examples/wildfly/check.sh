@@ -34,16 +34,20 @@ trap cleanup EXIT
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port offset under which every port the default standalone.xml opens is free, and a free agent port.
+# A port offset under which every port the default standalone.xml opens is free, and a free agent port apart from them
+# (offsets up to 20000 put them up to 29993, into the agent's range).
 choose_ports() {
-  local offset port ok
+  local offset port ok opened
   for offset in $(shuf -i 1000-20000 -n 50); do
     ok=1
+    opened=" "
     for port in 8080 8443 8009 9990 9993 4712 4713; do
       port_free $((port + offset)) || { ok=0; break; }
+      opened="$opened$((port + offset)) "
     done
     [ "$ok" = 1 ] || continue
     for port in $(shuf -i 20000-30000 -n 20); do
+      case "$opened" in *" $port "*) continue ;; esac
       port_free "$port" && { export WILDFLY_PORT_OFFSET="$offset" METRICS_PORT="$port"; return 0; }
     done
   done
@@ -208,6 +212,13 @@ check_copies() {
   [ "$copies" -le $((most + threads)) ] || fail "$what: $copies library copies loaded; at most $most, plus one per WildFly task thread ($threads), may remain"
   pass "$what: $copies library copies loaded (expected $most; at most $threads more, held by idle WildFly task threads)"
 }
+
+# 0. An agent port on one of WildFly's is refused before anything is built or started.
+refusal="$(WILDFLY_PORT_OFFSET=1000 METRICS_PORT=9080 "$WILDFLY" start 2>&1)" && fail "wildfly.sh started with METRICS_PORT on WildFly's HTTP port"
+case "$refusal" in
+  *"METRICS_PORT=9080 is WildFly's port 8080 plus WILDFLY_PORT_OFFSET=1000"*) pass "METRICS_PORT on WildFly's HTTP port refused" ;;
+  *) fail "METRICS_PORT on WildFly's HTTP port: wildfly.sh said: $refusal" ;;
+esac
 
 choose_ports
 eval "$("$WILDFLY" start)"

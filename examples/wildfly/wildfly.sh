@@ -59,6 +59,12 @@ case "$METRICS_PORT" in ''|*[!0-9]*) fail "METRICS_PORT=$METRICS_PORT is not a p
 [ "$OFFSET" -le 50000 ] || fail "WILDFLY_PORT_OFFSET=$OFFSET is too large; use 0 to 50000"
 HTTP_PORT=$((8080 + OFFSET))
 MANAGEMENT_PORT=$((9990 + OFFSET))
+# The ports the distribution's standalone.xml opens (http, https, ajp, management http and https, the transaction
+# manager's two), each plus the offset. The agent starts first: on one of them it would answer in WildFly's place.
+WILDFLY_PORTS="8080 8443 8009 9990 9993 4712 4713"
+for port in $WILDFLY_PORTS; do
+  [ "$METRICS_PORT" != $((port + OFFSET)) ] || fail "METRICS_PORT=$METRICS_PORT is WildFly's port $port plus WILDFLY_PORT_OFFSET=$OFFSET; choose METRICS_PORT or the offset apart"
+done
 case "$MODE" in
   server) WAR="$APP/target/shop.war"; APP_URL="http://127.0.0.1:$HTTP_PORT/shop/hello" ;;
   application) WAR="$APP/target/shop-monitored.war"; APP_URL="http://127.0.0.1:$HTTP_PORT/shop-monitored/hello" ;;
