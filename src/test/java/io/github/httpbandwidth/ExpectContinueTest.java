@@ -96,8 +96,9 @@ class ExpectContinueTest {
 
     /**
      * HTTP/2 (h2c, prior knowledge) through curl with {@code Expect: 100-continue} (it waits up to 1 s for the 100,
-     * then sends anyway; it gets it here from the continue handler): the interim answer is a HEADERS frame of the same stream, the body counts once, and a refusal before the body (Undertow
-     * then resets the stream and logs an error of its own, UT000139, without this handler too) counts none.
+     * then sends anyway; it gets it here from the continue handler): the interim answer is a HEADERS frame of the same
+     * stream, the body counts once, and a refusal before the body (Undertow then resets the stream and logs an error
+     * of its own, UT000139, without this handler too) counts none, three times.
      */
     @Test
     void overHttp2TheBodyCountsOnceAndARefusalNone() throws Exception {
@@ -113,26 +114,43 @@ class ExpectContinueTest {
         try {
             java.nio.file.Files.write(body, BodyCountingTest.filled(LARGE));
             assertThat(curl("/upload", body)).isEqualTo("200 n=" + LARGE);
-            assertThat(curl("/denied", body)).isEqualTo("401 no");
+            // Undertow resets the refused stream (CANCEL) from a completion listener, "to make sure the response is
+            // sent first"; with its continue handler the reset overtakes the response's last frame about one time in
+            // three, with or without our handler, and curl then has no answer (exit 92). Counted the same either way.
+            java.util.List<String> refusals = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                refusals.add(curl("/denied", body));
+            }
+            System.out.println("ExpectContinueTest: refusals over h2c as curl saw them: " + refusals);
+            assertThat(refusals).allSatisfy(r -> assertThat(r).isIn("401 no", "92 CANCEL"));
         } finally {
             java.nio.file.Files.delete(body);
         }
-        BandwidthSnapshot s = Await.completed(stats, 2);
+        BandwidthSnapshot s = Await.completed(stats, 4);
         assertThat(s.statusClasses()).extracting(StatusClassSnapshot::endpoint, StatusClassSnapshot::statusClass,
                         StatusClassSnapshot::bytesReceived, StatusClassSnapshot::bytesSent, StatusClassSnapshot::requests)
                 .containsExactlyInAnyOrder(tuple("/upload", "2xx", (long) LARGE, (long) ("n=" + LARGE).length(), 1L),
-                        tuple("/denied", "4xx", 0L, 2L, 1L));
+                        tuple("/denied", "4xx", 0L, 6L, 3L));
     }
 
-    /** curl over h2c with {@code Expect: 100-continue}: the status and the body it got, as "401 no". */
+    /**
+     * curl over h2c with {@code Expect: 100-continue}: the status and the body it got, as "401 no"; or "92 CANCEL"
+     * when the server reset the stream with CANCEL before curl had the whole answer.
+     */
     private String curl(String path, java.nio.file.Path body) throws Exception {
+        java.nio.file.Path errors = java.nio.file.Files.createTempFile("expect-h2", ".err");
         Process curl = new ProcessBuilder(Executables.require("curl", "curl"), "-sS", "--http2-prior-knowledge",
                 "--max-time", "20", "-H", "Expect: 100-continue", "--data-binary", "@" + body,
                 "-w", " %{http_version} %{http_code}", server.uri(path).toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(errors.toFile()).start();
         String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         Executables.awaitExit(curl);
-        assertThat(curl.exitValue()).as("curl's exit; it printed %s", out).isZero();
+        String error = java.nio.file.Files.readString(errors);
+        java.nio.file.Files.delete(errors);
+        if (curl.exitValue() == 92 && error.contains("was not closed cleanly: CANCEL")) {
+            return "92 CANCEL";
+        }
+        assertThat(curl.exitValue()).as("curl's exit; it printed %s and said %s", out, error).isZero();
         // "<body> 2 <code>": HTTP/2 or the case is not what it says.
         String[] words = out.split(" ");
         assertThat(words[words.length - 2]).isEqualTo("2");
