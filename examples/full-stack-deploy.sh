@@ -256,7 +256,7 @@ start() {
     ppid=$!
     echo "$ppid" > "$RUN/prometheus.pid"
     wait_for "Prometheus" "$ppid" "$RUN/prometheus.log" http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" \
-      || { stop_one prometheus; exit 1; }
+      || start_failed prometheus
     prometheus_url="http://127.0.0.1:$PROMETHEUS_PORT"
   fi
 
@@ -323,9 +323,9 @@ start_master() {
   mpid=$!
   echo "$mpid" > "$RUN/$name.pid"
   wait_for "Master $i" "$mpid" "$RUN/$name.log" http_ok -k "https://127.0.0.1:$(master_port "$i")/health" \
-    || { stop_one "$name"; exit 1; }
+    || start_failed "$name"
   wait_for "The $reader_name of master $i" "$mpid" "$RUN/$name.log" http_ok "http://127.0.0.1:$(metrics_port "$i")/metrics" \
-    || { stop_one "$name"; exit 1; }
+    || start_failed "$name"
 }
 
 restart_master() {
@@ -342,6 +342,15 @@ restart_master() {
   stop_one "$(master_name "$i")"
   start_master "$i"
   say "Master $i runs again (pid $(master_pid "$i")); its counters start from 0, which rate() and increase() take as a reset."
+}
+
+# A part did not start: it is stopped; what started before it, in this start or an earlier one, runs on.
+start_failed() {
+  stop_one "$1"
+  if status >/dev/null 2>&1; then
+    say "What had started runs on: 'examples/full-stack-deploy.sh status' lists it, 'stop' stops it." >&2
+  fi
+  exit 1
 }
 
 stop_one() {

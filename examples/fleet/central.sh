@@ -101,7 +101,7 @@ start_central() {
   pid=$!
   echo "$pid" > "$RUN/central.pid"
   wait_for "The central store (VictoriaMetrics)" "$pid" "$RUN/central.log" vm_healthy "$CENTRAL_URL/health" \
-    || { stop_one central; exit 1; }
+    || start_failed central
 }
 
 # start_collector G [again]: with "again" (start-collector after stop-collector), collector G keeps the masters the
@@ -123,7 +123,7 @@ start_collector() {
   pid=$!
   echo "$pid" > "$RUN/collector-$g.pid"
   wait_for "Collector $g (vmagent)" "$pid" "$RUN/collector-$g.log" vm_healthy "http://127.0.0.1:$(collector_port "$g")/health" \
-    || { stop_one "collector-$g"; exit 1; }
+    || start_failed "collector-$g"
 }
 
 start_vmalert() {
@@ -139,7 +139,7 @@ start_vmalert() {
   pid=$!
   echo "$pid" > "$RUN/vmalert.pid"
   wait_for "vmalert" "$pid" "$RUN/vmalert.log" vm_healthy "http://127.0.0.1:$VMALERT_PORT/health" \
-    || { stop_one vmalert; exit 1; }
+    || start_failed vmalert
 }
 
 # CENTRAL_URL in the .env file, beside MASTER_API_KEY.

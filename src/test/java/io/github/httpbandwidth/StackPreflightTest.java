@@ -72,6 +72,34 @@ class StackPreflightTest {
         }
     }
 
+    /**
+     * A part that fails after others have started (the collector's port bound, not listening, so the preflight's
+     * connect finds it free): start says which part, that what started runs on, and how to see and stop it.
+     */
+    @Test
+    void aPartThatFailsToStartIsNamedAndWhatRunsIsSaid(@TempDir Path work) throws Exception {
+        int metrics = Ports.free();
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int collector = holder.getLocalPort();
+            Map<String, String> env = env(work, Map.of("CENTRAL", "1", "METRICS_PORT", Integer.toString(metrics),
+                    "COLLECTOR_PORT", Integer.toString(collector), "CENTRAL_PORT", Integer.toString(Ports.free()),
+                    "VMALERT_PORT", Integer.toString(Ports.free())));
+            try {
+                Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
+
+                assertThat(start.exitCode()).isEqualTo(1);
+                assertThat(start.output()).contains("Collector 1 (vmagent) exited while starting",
+                        "bind: address already in use", "What had started runs on: 'examples/full-stack-deploy.sh"
+                                + " status' lists it, 'stop' stops it.");
+                assertThat(Shell.run(ROOT, env, "examples/full-stack-deploy.sh status", 60).output())
+                        .contains("master:     running", "central:    running").doesNotContain("collector 1: running");
+            } finally {
+                Shell.run(ROOT, env, "examples/full-stack-deploy.sh stop", 120);
+            }
+        }
+    }
+
     private static Map<String, String> env(Path work, Map<String, String> extra) {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "MASTER_PORT", Integer.toString(Ports.free()),
