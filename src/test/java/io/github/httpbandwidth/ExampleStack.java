@@ -29,8 +29,9 @@ final class ExampleStack implements AutoCloseable {
         java.util.Set<Integer> avoid = new java.util.HashSet<>();
         extraEnv.forEach((name, value) -> {
             if (name.endsWith("_PORT")) {
-                for (int k = 0; k < 9; k++) {
-                    avoid.add(Integer.parseInt(value) + k); // COLLECTOR_PORT's collectors follow it
+                // Collector g listens on COLLECTOR_PORT + g - 1, up to 9 of them.
+                for (int k = 0; k < (name.equals("COLLECTOR_PORT") ? 9 : 1); k++) {
+                    avoid.add(Integer.parseInt(value) + k);
                 }
             }
         });

@@ -28,7 +28,7 @@ final class Ports {
                 }
                 run.add(port);
             }
-            if (run.size() == count && !avoid.contains(base)) {
+            if (run.size() == count) {
                 avoid.addAll(run);
                 return base;
             }

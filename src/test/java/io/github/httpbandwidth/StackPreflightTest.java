@@ -58,10 +58,10 @@ class StackPreflightTest {
                 "COLLECTOR_PORT", Integer.toString(metrics + 2), "CENTRAL_PORT", Integer.toString(Ports.free()),
                 "VMALERT_PORT", Integer.toString(master + 1)));
 
-        Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
-
-        assertThat(start.exitCode()).isEqualTo(1);
         try {
+            Shell.Result start = Shell.run(ROOT, env, "examples/full-stack-deploy.sh start", 600);
+
+            assertThat(start.exitCode()).isEqualTo(1);
             assertThat(start.output()).contains("port " + (master + 1) + " is both master 2's MASTER_PORT+1 and"
                     + " VMALERT_PORT; port " + (metrics + 2) + " is both master 2's METRICS_PORT+2 and COLLECTOR_PORT;"
                     + " set them apart. Nothing was started.");
