@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Boot's own HTTP/2 switch ({@code server.http2.enabled}) on a plain connection: h2c by upgrade (the JDK client,
  * whose first POST on a new connection carries the upgrade and its body; then two streams on one connection) and
- * by prior knowledge (curl). Each body counts once, on its route, as the client sent and received it.
+ * by prior knowledge (curl). Each body counts once, on its route and client, as the client sent and received it.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "server.http2.enabled=true", "bandwidth.name=h2c",
@@ -80,6 +80,9 @@ class Http2Test {
         assertThat(s.endpoint("/jobs/{id}").bytesSent()).isEqualTo(5 * 1000);
         assertThat(s.requestSizes().sumBytes()).isEqualTo(received);
         assertThat(s.responseSizes().sumBytes()).isEqualTo(sent);
+        assertThat(s.client("127.0.0.1").requests()).isEqualTo(9);
+        assertThat(s.client("127.0.0.1").bytesReceived()).isEqualTo(received);
+        assertThat(s.client("127.0.0.1").bytesSent()).isEqualTo(sent);
     }
 
     private URI uri(String path) {
