@@ -1,0 +1,188 @@
+package io.github.httpbandwidth.springboot;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The example application as a team on the OpenTelemetry Java agent runs it: a child JVM with the real agent
+ * ({@code -javaagent}, 2.33.1 from Maven Central), the shipped {@code bandwidth-otel-rules.yaml} and the agent's
+ * Prometheus exporter, no JMX exporter. The starter's MBeans give the {@code undertow.bandwidth.*} metrics, each route's,
+ * status class's and the client's bytes equal to curl's own counts.
+ */
+class OtelAgentTest {
+
+    private static final String HANDLER = "otel-jobs";
+    private static final Pattern SIZES = Pattern.compile("(\\d+) (\\d+) (\\d+)");
+
+    @TempDir
+    Path work;
+
+    private Process app;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stopApp() throws InterruptedException {
+        if (app != null) {
+            app.destroy();
+            if (!app.waitFor(30, TimeUnit.SECONDS)) {
+                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void theAgentsMetricsCarryCurlsBytesPerRouteStatusClassAndClient() throws Exception {
+        int port = freePort();
+        int metricsPort = freePort();
+        String classpath = System.getProperty("child.classpath") + java.io.File.pathSeparator
+                + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
+        Path log = work.resolve("app.log");
+        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + System.getProperty("otel.agent"),
+                "-Dotel.jmx.config=" + System.getProperty("otel.rules"),
+                "-Dotel.metrics.exporter=prometheus", "-Dotel.exporter.prometheus.host=127.0.0.1",
+                "-Dotel.exporter.prometheus.port=" + metricsPort, "-Dotel.traces.exporter=none",
+                "-Dotel.logs.exporter=none", "-Dotel.jmx.discovery.delay=1000", "-Dotel.service.name=jobs",
+                "-cp", classpath, JobsApplication.class.getName(),
+                "--server.port=" + port, "--bandwidth.name=" + HANDLER, "--bandwidth.row-hold=0s")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await("the application to answer", log, () -> status(port, "/api/actuator/health") == 200);
+
+        long[] jobs = curl(port, "/api/jobs/1", null);
+        long[] jobs2 = curl(port, "/api/jobs/22", null);
+        Path file = work.resolve("upload.bin");
+        Files.write(file, new byte[54_321]);
+        long[] posted = curl(port, "/api/artifacts/a.bin", file);
+        long[] missing = curl(port, "/api/no/such/thing", null);
+        assertThat(new long[] {jobs[0], posted[0], missing[0]}).containsExactly(200, 200, 404);
+        assertThat(posted[1]).isEqualTo(54_321);
+
+        Map<String, Long> expected = Map.of(
+                series("undertow_bandwidth_route_body_io_bytes_total", "/api/jobs/{id}", null, "transmit"),
+                jobs[2] + jobs2[2],
+                series("undertow_bandwidth_route_requests_total", "/api/jobs/{id}", null, null), 2L,
+                series("undertow_bandwidth_route_body_io_bytes_total", "/api/artifacts/{name}", null, "receive"),
+                posted[1],
+                series("undertow_bandwidth_route_status_body_io_bytes_total", "/api/artifacts/{name}", "2xx",
+                        "transmit"), posted[2],
+                series("undertow_bandwidth_route_status_requests_total", "/api/**", "4xx", null), 1L,
+                series("undertow_bandwidth_route_status_body_io_bytes_total", "/api/**", "4xx", "transmit"),
+                missing[2],
+                // The health checks have no body in: the upload is every inbound byte, the client's too.
+                "undertow_bandwidth_body_io_bytes_total{handler=\"" + HANDLER + "\",network_io_direction=\"receive\"",
+                posted[1],
+                "undertow_bandwidth_client_body_io_bytes_total{client=\"127.0.0.1\",handler=\"" + HANDLER
+                        + "\",network_io_direction=\"receive\"", posted[1]);
+        String[] text = {""};
+        try {
+            await("the agent's metrics to equal curl's counts " + expected, log, () -> {
+                text[0] = metrics(metricsPort);
+                return expected.entrySet().stream().allMatch(e -> e.getValue().equals(value(text[0], e.getKey())));
+            });
+        } catch (AssertionError e) {
+            Map<String, Long> seen = new java.util.TreeMap<>();
+            expected.keySet().forEach(k -> seen.put(k, value(text[0], k)));
+            throw new AssertionError("the agent's last values: " + seen + "; " + e.getMessage(), e);
+        }
+        assertThat(text[0]).doesNotContain("scheduler_http_");
+    }
+
+    /** The start of a series' line in the agent's exposition, its labels in the exporter's (alphabetical) order. */
+    private static String series(String name, String route, String statusClass, String direction) {
+        return name + "{handler=\"" + HANDLER + "\",http_response_status_class=\"" + statusClass + "\",http_route=\""
+                + route + "\",network_io_direction=\"" + direction + "\"";
+    }
+
+    /** The value of the one line that starts with {@code start} (label pairs a series lacks left out), or null. */
+    private static Long value(String text, String start) {
+        String wanted = start.replace(",http_response_status_class=\"null\"", "")
+                .replace(",network_io_direction=\"null\"", "");
+        Long found = null;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith(wanted + ",") || line.startsWith(wanted + "}")) {
+                assertThat(found).as("one series for " + wanted).isNull();
+                found = Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return found;
+    }
+
+    /** curl's status, bytes uploaded and bytes downloaded. */
+    private static long[] curl(int port, String path, Path upload) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
+                "%{http_code} %{size_upload} %{size_download}"));
+        if (upload != null) {
+            command.addAll(List.of("-H", "Content-Type: application/octet-stream", "--data-binary", "@" + upload));
+        }
+        command.add("http://127.0.0.1:" + port + path);
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Matcher m = SIZES.matcher(out);
+        assertThat(m.matches()).as("curl said " + out).isTrue();
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
+    }
+
+    private int status(int port, String path) {
+        HttpResponse<String> response = get(port, path);
+        return response == null ? -1 : response.statusCode();
+    }
+
+    private String metrics(int port) {
+        HttpResponse<String> response = get(port, "/metrics");
+        return response == null ? "" : response.body();
+    }
+
+    private HttpResponse<String> get(int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Polls every 200 ms for up to 90 s (the JVM starts, the agent looks for MBeans every second at first). */
+    private void await(String what, Path log, BooleanSupplier condition) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.getAsBoolean()) {
+            if (!app.isAlive() || System.nanoTime() > deadline) {
+                List<String> lines = Files.readAllLines(log);
+                throw new AssertionError((app.isAlive() ? "not within 90 s: " : "the application exited while "
+                        + "waiting for: ") + what + "; its log ends:\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+        }
+    }
+}
