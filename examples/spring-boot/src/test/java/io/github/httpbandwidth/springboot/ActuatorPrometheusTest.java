@@ -7,7 +7,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,8 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -37,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActuatorPrometheusTest {
 
     private static final Path SHIPPED = Path.of("../prometheus");
-    private static final Pattern SIZES = Pattern.compile("(\\d+) (\\d+) (\\d+)");
 
     @LocalServerPort
     int port;
@@ -49,12 +45,7 @@ class ActuatorPrometheusTest {
 
     @AfterEach
     void stopPrometheus() throws InterruptedException {
-        if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-            }
-        }
+        Children.stop(prometheus);
     }
 
     @Test
@@ -63,13 +54,13 @@ class ActuatorPrometheusTest {
         // A scrape has seen the application before any traffic (the scrapes are its only exchanges so far).
         awaitTrue("a first scrape", () -> present(prometheusPort, "scheduler_http_requests_total{handler=\"actuator-jobs\"}"));
 
-        long[] jobs = curl("/api/jobs/1", null);
-        long[] jobs2 = curl("/api/jobs/22", null);
+        long[] jobs = Children.curl(port, "/api/jobs/1", null);
+        long[] jobs2 = Children.curl(port, "/api/jobs/22", null);
         byte[] upload = new byte[54_321];
         Path file = work.resolve("upload.bin");
         Files.write(file, upload);
-        long[] posted = curl("/api/artifacts/a.bin", file);
-        long[] missing = curl("/api/no/such/thing", null);
+        long[] posted = Children.curl(port, "/api/artifacts/a.bin", file);
+        long[] missing = Children.curl(port, "/api/no/such/thing", null);
         assertThat(jobs[0]).isEqualTo(200);
         assertThat(posted[0]).isEqualTo(200);
         assertThat(missing[0]).isEqualTo(404);
@@ -99,22 +90,6 @@ class ActuatorPrometheusTest {
                 .isEqualTo(0);
     }
 
-    /** curl's status, bytes uploaded and bytes downloaded. */
-    private long[] curl(String path, Path upload) throws Exception {
-        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
-                "%{http_code} %{size_upload} %{size_download}"));
-        if (upload != null) {
-            command.addAll(List.of("-H", "Content-Type: application/octet-stream", "--data-binary", "@" + upload));
-        }
-        command.add("http://127.0.0.1:" + port + path);
-        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Matcher m = SIZES.matcher(out);
-        assertThat(m.matches()).as("curl said " + out).isTrue();
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
-    }
-
     private int startPrometheus() throws Exception {
         String config = Files.readString(SHIPPED.resolve("prometheus.yml"));
         assertThat(config).contains("\"127.0.0.1:9090\"").contains("    static_configs:");
@@ -122,10 +97,7 @@ class ActuatorPrometheusTest {
                 .replace("    static_configs:", "    metrics_path: /api/actuator/prometheus\n    static_configs:");
         Files.writeString(work.resolve("prometheus.yml"), config);
         Files.copy(SHIPPED.resolve("rules.yml"), work.resolve("rules.yml"));
-        int prometheusPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            prometheusPort = socket.getLocalPort();
-        }
+        int prometheusPort = Children.freePort();
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();

@@ -5,22 +5,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OtelAgentTest {
 
     private static final String HANDLER = "otel-jobs";
-    private static final Pattern SIZES = Pattern.compile("(\\d+) (\\d+) (\\d+)");
 
     @TempDir
     Path work;
@@ -43,18 +36,13 @@ class OtelAgentTest {
 
     @AfterEach
     void stopApp() throws InterruptedException {
-        if (app != null) {
-            app.destroy();
-            if (!app.waitFor(30, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        Children.stop(app);
     }
 
     @Test
     void theAgentsMetricsCarryCurlsBytesPerRouteStatusClassAndClient() throws Exception {
-        int port = freePort();
-        int metricsPort = freePort();
+        int port = Children.freePort();
+        int metricsPort = Children.freePort();
         String classpath = System.getProperty("child.classpath") + java.io.File.pathSeparator
                 + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
         Path log = work.resolve("app.log");
@@ -69,12 +57,12 @@ class OtelAgentTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await("the application to answer", log, () -> status(port, "/api/actuator/health") == 200);
 
-        long[] jobs = curl(port, "/api/jobs/1", null);
-        long[] jobs2 = curl(port, "/api/jobs/22", null);
+        long[] jobs = Children.curl(port, "/api/jobs/1", null);
+        long[] jobs2 = Children.curl(port, "/api/jobs/22", null);
         Path file = work.resolve("upload.bin");
         Files.write(file, new byte[54_321]);
-        long[] posted = curl(port, "/api/artifacts/a.bin", file);
-        long[] missing = curl(port, "/api/no/such/thing", null);
+        long[] posted = Children.curl(port, "/api/artifacts/a.bin", file);
+        long[] missing = Children.curl(port, "/api/no/such/thing", null);
         assertThat(new long[] {jobs[0], posted[0], missing[0]}).containsExactly(200, 200, 404);
         assertThat(posted[1]).isEqualTo(54_321);
 
@@ -128,22 +116,6 @@ class OtelAgentTest {
         return found;
     }
 
-    /** curl's status, bytes uploaded and bytes downloaded. */
-    private static long[] curl(int port, String path, Path upload) throws Exception {
-        List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
-                "%{http_code} %{size_upload} %{size_download}"));
-        if (upload != null) {
-            command.addAll(List.of("-H", "Content-Type: application/octet-stream", "--data-binary", "@" + upload));
-        }
-        command.add("http://127.0.0.1:" + port + path);
-        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Matcher m = SIZES.matcher(out);
-        assertThat(m.matches()).as("curl said " + out).isTrue();
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
-    }
-
     private int status(int port, String path) {
         HttpResponse<String> response = get(port, path);
         return response == null ? -1 : response.statusCode();
@@ -163,12 +135,6 @@ class OtelAgentTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
