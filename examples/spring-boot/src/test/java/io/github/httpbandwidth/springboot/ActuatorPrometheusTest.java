@@ -6,12 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +36,6 @@ class ActuatorPrometheusTest {
     Path work;
 
     private Process prometheus;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stopPrometheus() throws InterruptedException {
@@ -101,7 +95,7 @@ class ActuatorPrometheusTest {
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
-        awaitTrue("Prometheus to be ready", () -> get(prometheusPort, "/-/ready").statusCode() == 200);
+        awaitTrue("Prometheus to be ready", () -> Children.get(prometheusPort, "/-/ready").statusCode() == 200);
         return prometheusPort;
     }
 
@@ -114,7 +108,7 @@ class ActuatorPrometheusTest {
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; last value " + last[0] + "; the handler's endpoint series: "
-                    + get(prometheusPort, "/api/v1/query?query=" + URLEncoder.encode(
+                    + Children.get(prometheusPort, "/api/v1/query?query=" + URLEncoder.encode(
                             "scheduler_http_endpoint_bandwidth_bytes_total{handler=\"actuator-jobs\"}",
                             StandardCharsets.UTF_8)).body(), e);
         }
@@ -133,7 +127,7 @@ class ActuatorPrometheusTest {
 
     /** The one value of an instant query, or null when it returned none. */
     private Double queryOrNull(int prometheusPort, String query) {
-        String body = get(prometheusPort, "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).body();
+        String body = Children.get(prometheusPort, "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).body();
         assertThat(body).as(query).contains("\"status\":\"success\"");
         Matcher m = Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]+)\"\\]").matcher(body);
         if (!m.find()) {
@@ -144,17 +138,6 @@ class ActuatorPrometheusTest {
         return value;
     }
 
-    private HttpResponse<String> get(int prometheusPort, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** Polls every 200 ms for up to 60 s (the row hold is 15 s, the scrape interval 5 s). */
     private void awaitTrue(String what, BooleanSupplier condition) {

@@ -3,6 +3,10 @@ package io.github.httpbandwidth.springboot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What the example's tests do with the processes they start: curl, Prometheus, the application under an agent. */
 final class Children {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern SIZES = Pattern.compile("(\\d+) (\\d+) (\\d+)");
 
     private Children() {
@@ -44,6 +49,19 @@ final class Children {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** A GET of {@code path} on 127.0.0.1:{@code port}; null when nothing answers there (yet). */
+    static HttpResponse<String> get(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

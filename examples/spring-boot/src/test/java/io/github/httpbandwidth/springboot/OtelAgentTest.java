@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +29,6 @@ class OtelAgentTest {
     Path work;
 
     private Process app;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stopApp() throws InterruptedException {
@@ -117,26 +113,15 @@ class OtelAgentTest {
     }
 
     private int status(int port, String path) {
-        HttpResponse<String> response = get(port, path);
+        HttpResponse<String> response = Children.get(port, path);
         return response == null ? -1 : response.statusCode();
     }
 
     private String metrics(int port) {
-        HttpResponse<String> response = get(port, "/metrics");
+        HttpResponse<String> response = Children.get(port, "/metrics");
         return response == null ? "" : response.body();
     }
 
-    private HttpResponse<String> get(int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** Polls every 200 ms for up to 90 s (the JVM starts, the agent looks for MBeans every second at first). */
     private void await(String what, Path log, BooleanSupplier condition) throws IOException {
