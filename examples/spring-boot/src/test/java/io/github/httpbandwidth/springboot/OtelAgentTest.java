@@ -92,16 +92,19 @@ class OtelAgentTest {
         assertThat(text[0]).doesNotContain("scheduler_http_");
     }
 
-    /** The start of a series' line in the agent's exposition, its labels in the exporter's (alphabetical) order. */
+    /**
+     * The start of a series' line in the agent's exposition, its labels in the exporter's (alphabetical) order; a
+     * {@code null} status class or direction: a series without that label.
+     */
     private static String series(String name, String route, String statusClass, String direction) {
-        return name + "{handler=\"" + HANDLER + "\",http_response_status_class=\"" + statusClass + "\",http_route=\""
-                + route + "\",network_io_direction=\"" + direction + "\"";
+        return name + "{handler=\"" + HANDLER + "\""
+                + (statusClass == null ? "" : ",http_response_status_class=\"" + statusClass + "\"")
+                + ",http_route=\"" + route + "\""
+                + (direction == null ? "" : ",network_io_direction=\"" + direction + "\"");
     }
 
-    /** The value of the one line that starts with {@code start} (label pairs a series lacks left out), or null. */
-    private static Long value(String text, String start) {
-        String wanted = start.replace(",http_response_status_class=\"null\"", "")
-                .replace(",network_io_direction=\"null\"", "");
+    /** The value of the one line that starts with {@code wanted}, or null. */
+    private static Long value(String text, String wanted) {
         Long found = null;
         for (String line : text.lines().toList()) {
             if (line.startsWith(wanted + ",") || line.startsWith(wanted + "}")) {

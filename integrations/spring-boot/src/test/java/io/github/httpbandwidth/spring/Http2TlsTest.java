@@ -64,6 +64,9 @@ class Http2TlsTest {
 
     @AfterAll
     static void removeKeys() throws Exception {
+        if (keys == null) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(keys)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
