@@ -37,20 +37,65 @@ class OtelAgentTest {
 
     @Test
     void theAgentsMetricsCarryCurlsBytesPerRouteStatusClassAndClient() throws Exception {
+        String text = run(false, true);
+        assertThat(text).doesNotContain("scheduler_http_");
+    }
+
+    /**
+     * With the agent's Micrometer bridge on ({@code otel.instrumentation.micrometer.enabled=true}, as teams turn it on
+     * for Spring's own meters), the starter's meters, which carry the rules' names, reach the agent too: each figure
+     * must still be one series, the rules'.
+     */
+    @Test
+    void withTheMicrometerBridgeOnEachFigureIsOneSeriesTheRules() throws Exception {
+        String text = run(true, true);
+        assertThat(text).as("the bridge is on: Spring's own meters come through it")
+                .contains("otel_scope_name=\"io.opentelemetry.micrometer-1.5\"");
+        assertThat(scopes(text)).containsOnly("io.opentelemetry.jmx");
+    }
+
+    /** With the bridge on and no rules for these MBeans, the starter's meters give the same series, once. */
+    @Test
+    void withTheMicrometerBridgeAndNoRulesTheStartersMetersGiveTheSameSeries() throws Exception {
+        String text = run(true, false);
+        assertThat(scopes(text)).containsOnly("io.opentelemetry.micrometer-1.5");
+    }
+
+    /** The instrumentation scopes of the {@code undertow_bandwidth_*} series. */
+    private static java.util.Set<String> scopes(String text) {
+        java.util.Set<String> scopes = new java.util.TreeSet<>();
+        java.util.regex.Pattern scope = java.util.regex.Pattern.compile("otel_scope_name=\"([^\"]*)\"");
+        text.lines().filter(line -> line.startsWith("undertow_bandwidth_")).forEach(line -> {
+            java.util.regex.Matcher m = scope.matcher(line);
+            scopes.add(m.find() ? m.group(1) : "(none)");
+        });
+        return scopes;
+    }
+
+    /**
+     * Starts the application under the agent, with its Micrometer bridge on or off and with or without the shipped
+     * rules, sends curl's requests and waits until every expected series has curl's count (each series once);
+     * returns the agent's last exposition.
+     */
+    private String run(boolean bridge, boolean rules) throws Exception {
         int port = Children.freePort();
         int metricsPort = Children.freePort();
         String classpath = System.getProperty("child.classpath") + java.io.File.pathSeparator
                 + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
         Path log = work.resolve("app.log");
-        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + System.getProperty("otel.agent"),
-                "-Dotel.jmx.config=" + System.getProperty("otel.rules"),
                 "-Dotel.metrics.exporter=prometheus", "-Dotel.exporter.prometheus.host=127.0.0.1",
                 "-Dotel.exporter.prometheus.port=" + metricsPort, "-Dotel.traces.exporter=none",
                 "-Dotel.logs.exporter=none", "-Dotel.jmx.discovery.delay=1000", "-Dotel.service.name=jobs",
-                "-cp", classpath, JobsApplication.class.getName(),
-                "--server.port=" + port, "--bandwidth.name=" + HANDLER, "--bandwidth.row-hold=0s")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "-Dotel.instrumentation.micrometer.enabled=" + bridge));
+        if (rules) {
+            command.add("-Dotel.jmx.config=" + System.getProperty("otel.rules"));
+        }
+        command.addAll(List.of("-cp", classpath, JobsApplication.class.getName(),
+                "--server.port=" + port, "--bandwidth.name=" + HANDLER, "--bandwidth.row-hold=0s"));
+        app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await("the application to answer", log, () -> status(port, "/api/actuator/health") == 200);
 
         long[] jobs = Children.curl(port, "/api/jobs/1", null);
@@ -82,14 +127,15 @@ class OtelAgentTest {
         try {
             await("the agent's metrics to equal curl's counts " + expected, log, () -> {
                 text[0] = metrics(metricsPort);
-                return expected.entrySet().stream().allMatch(e -> e.getValue().equals(value(text[0], e.getKey())));
+                return expected.entrySet().stream()
+                        .allMatch(e -> List.of(e.getValue()).equals(values(text[0], e.getKey())));
             });
         } catch (AssertionError e) {
-            Map<String, Long> seen = new java.util.TreeMap<>();
-            expected.keySet().forEach(k -> seen.put(k, value(text[0], k)));
+            Map<String, List<Long>> seen = new java.util.TreeMap<>();
+            expected.keySet().forEach(k -> seen.put(k, values(text[0], k)));
             throw new AssertionError("the agent's last values: " + seen + "; " + e.getMessage(), e);
         }
-        assertThat(text[0]).doesNotContain("scheduler_http_");
+        return text[0];
     }
 
     /**
@@ -103,16 +149,10 @@ class OtelAgentTest {
                 + (direction == null ? "" : ",network_io_direction=\"" + direction + "\"");
     }
 
-    /** The value of the one line that starts with {@code wanted}, or null. */
-    private static Long value(String text, String wanted) {
-        Long found = null;
-        for (String line : text.lines().toList()) {
-            if (line.startsWith(wanted + ",") || line.startsWith(wanted + "}")) {
-                assertThat(found).as("one series for " + wanted).isNull();
-                found = Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-            }
-        }
-        return found;
+    /** The values of the lines that start with {@code wanted}: one per series of that name and labels. */
+    private static List<Long> values(String text, String wanted) {
+        return text.lines().filter(line -> line.startsWith(wanted + ",") || line.startsWith(wanted + "}"))
+                .map(line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))).toList();
     }
 
     private int status(int port, String path) {
