@@ -41,7 +41,7 @@ choose_ports() {
   for offset in $(shuf -i 1000-20000 -n 50); do
     ok=1
     opened=" "
-    for port in 8080 8443 8009 9990 9993 4712 4713; do
+    for port in $("$WILDFLY" ports); do
       port_free $((port + offset)) || { ok=0; break; }
       opened="$opened$((port + offset)) "
     done

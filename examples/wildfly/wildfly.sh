@@ -54,14 +54,17 @@ MODULE_DIR="$JBOSS_HOME/modules/io/github/httpbandwidth/main"
 say() { printf '%s\n' "$*" >&2; }
 fail() { printf 'wildfly.sh: %s\n' "$*" >&2; exit 1; }
 
+# The ports the distribution's standalone.xml opens (http, https, ajp, management http and https, the transaction
+# manager's two), each plus the offset. The agent starts first: on one of them it would answer in WildFly's place.
+WILDFLY_PORTS="8080 8443 8009 9990 9993 4712 4713"
+# check.sh picks its ports free of these: 'wildfly.sh ports' names them, whatever else is set.
+[ "${1:-}" != ports ] || { printf '%s\n' "$WILDFLY_PORTS"; exit 0; }
+
 case "$OFFSET" in ''|*[!0-9]*) fail "WILDFLY_PORT_OFFSET=$OFFSET is not a number; use 0 to 50000" ;; esac
 case "$METRICS_PORT" in ''|*[!0-9]*) fail "METRICS_PORT=$METRICS_PORT is not a port number; use 1 to 65535" ;; esac
 [ "$OFFSET" -le 50000 ] || fail "WILDFLY_PORT_OFFSET=$OFFSET is too large; use 0 to 50000"
 HTTP_PORT=$((8080 + OFFSET))
 MANAGEMENT_PORT=$((9990 + OFFSET))
-# The ports the distribution's standalone.xml opens (http, https, ajp, management http and https, the transaction
-# manager's two), each plus the offset. The agent starts first: on one of them it would answer in WildFly's place.
-WILDFLY_PORTS="8080 8443 8009 9990 9993 4712 4713"
 for port in $WILDFLY_PORTS; do
   [ "$METRICS_PORT" != $((port + OFFSET)) ] || fail "METRICS_PORT=$METRICS_PORT is WildFly's port $port plus WILDFLY_PORT_OFFSET=$OFFSET; choose METRICS_PORT or the offset apart"
 done
@@ -272,5 +275,5 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) fail "usage: examples/wildfly/wildfly.sh start|stop|status" ;;
+  *) fail "usage: examples/wildfly/wildfly.sh start|stop|status|ports" ;;
 esac
