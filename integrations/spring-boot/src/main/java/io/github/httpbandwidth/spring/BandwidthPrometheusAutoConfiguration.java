@@ -4,6 +4,7 @@ import io.github.httpbandwidth.BandwidthStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.jmx.JmxCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -23,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * The shipped JMX exporter rules evaluated into Actuator's Prometheus registry, by the exporter's own rule engine
  * ({@code io.prometheus.jmx:collector}, a client_java {@code MultiCollector}): {@code /actuator/prometheus} then
  * carries the {@code scheduler_http_*} metrics with the names, labels and types {@code jmx_prometheus_javaagent}
- * gives them. Off with {@code bandwidth.prometheus.enabled=false}; another rules file (a renamed copy) with
+ * gives them, and the common tags Actuator puts on every meter ({@code management.metrics.tags.*}). Off with
+ * {@code bandwidth.prometheus.enabled=false}; another rules file (a renamed copy) with
  * {@code bandwidth.prometheus.rules}.
  */
 @AutoConfiguration(after = {BandwidthAutoConfiguration.class, BandwidthReactiveAutoConfiguration.class}, afterName =
@@ -45,24 +47,31 @@ public class BandwidthPrometheusAutoConfiguration {
      */
     @Bean
     @Lazy(false)
-    BandwidthRules bandwidthRules(ObjectProvider<PrometheusRegistry> registry, BandwidthProperties properties,
+    BandwidthRules bandwidthRules(ObjectProvider<PrometheusRegistry> registry,
+                                  ObjectProvider<PrometheusMeterRegistry> meters, BandwidthProperties properties,
                                   ResourceLoader resources) {
+        PrometheusMeterRegistry tagging = meters.getIfAvailable();
         return BandwidthRules.register(registry.getIfAvailable(),
-                resources.getResource(properties.getPrometheus().getRules()));
+                resources.getResource(properties.getPrometheus().getRules()),
+                tagging == null ? Labels.EMPTY : CommonLabels.of(tagging));
     }
 
-    /** The rule engine, registered in a {@link PrometheusRegistry} when there is one, taken out of it with the context. */
+    /**
+     * The rule engine, in a registry of its own (with its own {@code jmx_scrape_*} gauges, which it sets on every
+     * scrape), whose scrape goes into a {@link PrometheusRegistry} when there is one, with the common tags of
+     * Actuator's meters ({@link CommonLabels}); taken out of it with the context.
+     */
     public static final class BandwidthRules implements AutoCloseable {
 
         private final PrometheusRegistry registry; // null: no Prometheus registry in the context
-        private final JmxCollector collector;
+        private final CommonLabels collector;
 
-        private BandwidthRules(PrometheusRegistry registry, JmxCollector collector) {
+        private BandwidthRules(PrometheusRegistry registry, CommonLabels collector) {
             this.registry = registry;
             this.collector = collector;
         }
 
-        static BandwidthRules register(PrometheusRegistry registry, Resource rules) {
+        static BandwidthRules register(PrometheusRegistry registry, Resource rules, Labels common) {
             String yaml;
             try (InputStream in = rules.getInputStream()) {
                 yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -70,15 +79,18 @@ public class BandwidthPrometheusAutoConfiguration {
                 throw new IllegalArgumentException("bandwidth.prometheus.rules: cannot read " + rules
                         + " (a Spring resource location of a JMX exporter rules file, for example file:rules.yaml)", e);
             }
-            JmxCollector collector;
+            JmxCollector engine;
             try {
-                collector = new JmxCollector(yaml);
+                engine = new JmxCollector(yaml);
             } catch (MalformedObjectNameException | RuntimeException e) {
                 throw new IllegalArgumentException("bandwidth.prometheus.rules: " + rules
                         + " is not a valid JMX exporter rules file: " + e.getMessage(), e);
             }
+            PrometheusRegistry own = new PrometheusRegistry();
+            engine.register(own);
+            CommonLabels collector = new CommonLabels(own, common);
             if (registry != null) {
-                collector.register(registry); // with its own jmx_scrape_* gauges, which it sets on every scrape
+                registry.register(collector);
             }
             return new BandwidthRules(registry, collector);
         }

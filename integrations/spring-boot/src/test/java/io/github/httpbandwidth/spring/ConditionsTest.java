@@ -1,7 +1,9 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.springapp.PlainApplication;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -38,12 +40,23 @@ class ConditionsTest {
         }
     }
 
+    /**
+     * Without the starter's meters nothing keeps them off Actuator's Prometheus registry, so the gauge that reads the
+     * registry's common tags ({@link CommonLabels#of}) is registered there for a moment: it must be gone again, the
+     * rules' series carrying the tags it read.
+     */
     @Test
     void micrometerMetersOffWithBandwidthMicrometerEnabledFalse() {
-        try (ConfigurableApplicationContext context = start(WebApplicationType.SERVLET,
-                "bandwidth.micrometer.enabled=false")) {
+        try (ConfigurableApplicationContext context = start(PlainApplication.class, WebApplicationType.SERVLET,
+                "bandwidth.micrometer.enabled=false", "management.metrics.tags.application=jobs")) {
             assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
             assertThat(context.getBeansOfType(BandwidthMeters.class)).isEmpty();
+            MetricSnapshots scrape = context.getBean(PrometheusRegistry.class).scrape();
+            assertThat(scrape.stream().map(metric -> metric.getMetadata().getPrometheusName()))
+                    .contains("scheduler_http_requests").noneMatch(name -> name.startsWith("undertow_bandwidth"));
+            assertThat(scrape.stream().filter(m -> m.getMetadata().getPrometheusName().equals("scheduler_http_requests"))
+                    .flatMap(m -> m.getDataPoints().stream()).map(point -> point.getLabels().get("application")))
+                    .containsOnly("jobs");
         }
     }
 
@@ -105,7 +118,12 @@ class ConditionsTest {
     }
 
     private static ConfigurableApplicationContext start(WebApplicationType type, String... settings) {
-        return new SpringApplicationBuilder(TestApplication.class).web(type)
+        return start(TestApplication.class, type, settings);
+    }
+
+    private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type,
+                                                        String... settings) {
+        return new SpringApplicationBuilder(application).web(type)
                 // Micrometer's OTLP registry (on the test classpath for OtlpMetersTest) would push to localhost:4318.
                 .properties("server.port=0", "server.address=127.0.0.1", "bandwidth.name=conditions",
                         "management.otlp.metrics.export.enabled=false")
