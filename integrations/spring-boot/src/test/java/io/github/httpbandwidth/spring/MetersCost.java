@@ -29,8 +29,15 @@ public class MetersCost {
         return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     }
 
-    public static void main(String[] a) throws Exception {
-        int rows = Integer.parseInt(a[0]);
+    /** A handler's stats, its MBean registered, and the server that counts into them; stop the server when done. */
+    record Counted(BandwidthStats stats, Undertow server) {
+    }
+
+    /**
+     * {@code rows} routes, one request each, each answering with one status class (2xx or 4xx), from 60 workers by
+     * {@code X-Worker-Id} (so 50 top clients and the rest): the rows the cost mains measure.
+     */
+    static Counted counted(int rows) throws Exception {
         BandwidthStats stats = BandwidthStats.builder().name("cost").rowHold(java.time.Duration.ZERO)
                 .endpointCap(Math.max(rows, 1))
                 .clientKey(io.github.httpbandwidth.ClientKey.header("X-Worker-Id"))
@@ -47,6 +54,14 @@ public class MetersCost {
             client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?r=/route/" + i))
                     .header("X-Worker-Id", "w" + (i % 60)).build(), HttpResponse.BodyHandlers.discarding());
         }
+        return new Counted(stats, server);
+    }
+
+    public static void main(String[] a) throws Exception {
+        int rows = Integer.parseInt(a[0]);
+        Counted counted = counted(rows);
+        BandwidthStats stats = counted.stats();
+        Undertow server = counted.server();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // The client rows' MBeans come with a read of a row's MBean; then the heap the meters hold is measured.
         Thread.sleep(1100);

@@ -1,21 +1,12 @@
 package io.github.httpbandwidth.spring;
 
-import io.github.httpbandwidth.BandwidthHandler;
-import io.github.httpbandwidth.BandwidthStats;
 import io.prometheus.jmx.JmxCollector;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.undertow.Undertow;
 import org.springframework.core.io.ByteArrayResource;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,7 +14,7 @@ import java.util.Arrays;
 /**
  * Not a test: what one scrape of the shipped rules costs in Actuator's Prometheus registry (the rule engine's
  * collection and the text exposition), at {@code args[0]} routes (each answering with one status class) and 50 top
- * clients: as before 0.2.0's common tags (the engine registered in the registry itself), through
+ * clients: as before the common tags (the engine registered in the registry itself), through
  * {@link CommonLabels} without common tags, and with two ({@code application}, {@code region}). The three take turns,
  * {@code args[1]} scrapes each per round, 5 rounds; medians. docs/PERFORMANCE.md gives the command and the figures.
  */
@@ -32,22 +23,7 @@ public class RulesScrapeCost {
     public static void main(String[] a) throws Exception {
         int rows = Integer.parseInt(a[0]);
         int scrapes = Integer.parseInt(a[1]);
-        BandwidthStats stats = BandwidthStats.builder().name("cost").rowHold(java.time.Duration.ZERO)
-                .endpointCap(Math.max(rows, 1))
-                .clientKey(io.github.httpbandwidth.ClientKey.header("X-Worker-Id"))
-                .classifier(e -> e.getQueryParameters().get("r").getFirst()).build();
-        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
-        Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
-                .setHandler(BandwidthHandler.wrapper(stats).wrap(e -> e.setStatusCode(
-                        200 + (e.getQueryParameters().get("r").getFirst().hashCode() & 1) * 204)
-                        .getResponseSender().send("x"))).build();
-        server.start();
-        int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-        HttpClient client = HttpClient.newHttpClient();
-        for (int i = 0; i < rows; i++) {
-            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?r=/route/" + i))
-                    .header("X-Worker-Id", "w" + (i % 60)).build(), HttpResponse.BodyHandlers.discarding());
-        }
+        MetersCost.Counted counted = MetersCost.counted(rows);
         byte[] yaml = Files.readAllBytes(Path.of("../../jmx-exporter-config.yaml"));
 
         PrometheusRegistry before = new PrometheusRegistry();
@@ -91,7 +67,7 @@ public class RulesScrapeCost {
                     times[r][times[r].length / 2] / 1e6, times[r][times[r].length / 10] / 1e6,
                     times[r][times[r].length * 9 / 10] / 1e6, times[r].length);
         }
-        server.stop();
+        counted.server().stop();
         System.exit(0);
     }
 }
