@@ -27,13 +27,14 @@ import java.lang.reflect.Method;
 public final class TemplateCapture implements Filter {
 
     /**
-     * Where Spring's {@code ServerHttpObservationFilter} keeps its observation's context, whose {@code getPathPattern()}
-     * (the pattern of {@code http.server.requests}' {@code uri}) Spring MVC sets whenever it matches a handler for the
-     * request: also when Spring Security only looked the handler up (its request matchers do, through Spring MVC's
-     * {@code HandlerMappingIntrospector}) and then refused the request (401, 403), which leaves no best matching
-     * pattern behind.
+     * Where Spring's {@code ServerHttpObservationFilter} keeps its observation's context, whose
+     * {@code getPathPattern()} (the pattern of {@code http.server.requests}' {@code uri}) Spring MVC sets whenever it
+     * matches a handler for the request: also when Spring Security only looked the handler up (its request matchers
+     * do, through Spring MVC's {@code HandlerMappingIntrospector}) and then refused the request (401, 403), which
+     * leaves no best matching pattern behind.
      */
-    static final String SPRING_OBSERVATION_CONTEXT = "org.springframework.web.filter.ServerHttpObservationFilter.context";
+    static final String SPRING_OBSERVATION_CONTEXT =
+            "org.springframework.web.filter.ServerHttpObservationFilter.context";
 
     /** The public no-argument {@code getPathPattern()} of an observation context's class, or {@code null}. */
     private static final ClassValue<Method> PATH_PATTERN = new ClassValue<>() {

@@ -45,9 +45,9 @@ public class BandwidthMetersAutoConfiguration {
 
     static final String PROMETHEUS_REGISTRY = "io.micrometer.prometheusmetrics.PrometheusMeterRegistry";
     /**
-     * The registry of the OpenTelemetry Java agent's Micrometer bridge ({@code otel.instrumentation.micrometer.enabled}),
-     * shaded into the agent, which adds it to Spring Boot's composite registry (the meters reach it through the
-     * composite, so a filter keeps them out).
+     * The registry of the OpenTelemetry Java agent's Micrometer bridge
+     * ({@code otel.instrumentation.micrometer.enabled}), shaded into the agent, which adds it to Spring Boot's
+     * composite registry (the meters reach it through the composite, so a filter keeps them out).
      */
     static final String AGENT_BRIDGE_REGISTRY =
             "io.opentelemetry.javaagent.shaded.instrumentation.micrometer.v1_5.OpenTelemetryMeterRegistry";
@@ -65,7 +65,8 @@ public class BandwidthMetersAutoConfiguration {
             if (!rules.isEmpty() && isA(registry.getClass(), AGENT_BRIDGE_REGISTRY)) {
                 registry.config().meterFilter(MeterFilter.denyNameStartsWith(BandwidthMeters.PREFIX));
                 LOG.info("The OpenTelemetry agent's JMX rules " + rules + " read the bandwidth MBeans: its Micrometer "
-                        + "bridge gets none of the " + BandwidthMeters.PREFIX + "* meters, so each figure is exported once");
+                        + "bridge gets none of the " + BandwidthMeters.PREFIX + "* meters, so each figure is exported "
+                        + "once");
             }
         };
     }

@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What a registry's scrape gives, with the common tags Actuator's Prometheus registry puts on every meter
@@ -76,31 +78,36 @@ final class CommonLabels implements MultiCollector {
 
     private MetricSnapshot labelled(MetricSnapshot snapshot) {
         if (snapshot instanceof CounterSnapshot counter) {
-            List<CounterDataPointSnapshot> points = new ArrayList<>(counter.getDataPoints().size());
-            for (CounterDataPointSnapshot p : counter.getDataPoints()) {
-                points.add(new CounterDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(),
-                        p.hasCreatedTimestamp() ? p.getCreatedTimestampMillis() : 0,
-                        p.hasScrapeTimestamp() ? p.getScrapeTimestampMillis() : 0));
-            }
-            return new CounterSnapshot(counter.getMetadata(), points);
+            return new CounterSnapshot(counter.getMetadata(), each(counter.getDataPoints(), p ->
+                    new CounterDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(), created(p),
+                            scraped(p))));
         }
         if (snapshot instanceof GaugeSnapshot gauge) {
-            List<GaugeDataPointSnapshot> points = new ArrayList<>(gauge.getDataPoints().size());
-            for (GaugeDataPointSnapshot p : gauge.getDataPoints()) {
-                points.add(new GaugeDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(),
-                        p.hasScrapeTimestamp() ? p.getScrapeTimestampMillis() : 0));
-            }
-            return new GaugeSnapshot(gauge.getMetadata(), points);
+            return new GaugeSnapshot(gauge.getMetadata(), each(gauge.getDataPoints(), p ->
+                    new GaugeDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(), scraped(p))));
         }
         if (snapshot instanceof UnknownSnapshot unknown) {
-            List<UnknownDataPointSnapshot> points = new ArrayList<>(unknown.getDataPoints().size());
-            for (UnknownDataPointSnapshot p : unknown.getDataPoints()) {
-                points.add(new UnknownDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(),
-                        p.hasScrapeTimestamp() ? p.getScrapeTimestampMillis() : 0));
-            }
-            return new UnknownSnapshot(unknown.getMetadata(), points);
+            return new UnknownSnapshot(unknown.getMetadata(), each(unknown.getDataPoints(), p ->
+                    new UnknownDataPointSnapshot(p.getValue(), with(p.getLabels()), p.getExemplar(), scraped(p))));
         }
         return snapshot;
+    }
+
+    private static <P> List<P> each(List<P> points, UnaryOperator<P> copy) {
+        List<P> copies = new ArrayList<>(points.size());
+        for (P point : points) {
+            copies.add(copy.apply(point));
+        }
+        return copies;
+    }
+
+    /** A data point's timestamps as its constructors take them: 0 for none. */
+    private static long created(DataPointSnapshot point) {
+        return point.hasCreatedTimestamp() ? point.getCreatedTimestampMillis() : 0;
+    }
+
+    private static long scraped(DataPointSnapshot point) {
+        return point.hasScrapeTimestamp() ? point.getScrapeTimestampMillis() : 0;
     }
 
     /** {@code own} with each common label it does not have: one merge when it has none of them, as is usual. */
