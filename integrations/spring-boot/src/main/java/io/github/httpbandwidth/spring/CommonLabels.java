@@ -17,6 +17,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +35,8 @@ import java.util.function.UnaryOperator;
  */
 final class CommonLabels implements MultiCollector {
 
+    private static final Log LOG = LogFactory.getLog(CommonLabels.class);
+
     private final PrometheusRegistry source;
     private final Labels common;
 
@@ -47,7 +51,15 @@ final class CommonLabels implements MultiCollector {
      * meters, which Actuator's Prometheus registry refuses while the rules are in it (so nothing is registered then).
      */
     static Labels of(MeterRegistry registry) {
-        Meter probe = Gauge.builder(BandwidthMeters.PREFIX + "common.tags", () -> 0).register(registry);
+        Meter probe;
+        try {
+            probe = Gauge.builder(BandwidthMeters.PREFIX + "common.tags", () -> 0).register(registry);
+        } catch (RuntimeException e) {
+            // A filter of the application's that fails: the series go without the tags rather than the start fail.
+            LOG.warn("The common tags of " + registry + " could not be read; the bandwidth rules' series go without "
+                    + "them: " + e);
+            return Labels.EMPTY;
+        }
         try {
             Map<String, String> labels = new LinkedHashMap<>();
             for (Tag tag : probe.getId().getTagsAsIterable()) {
