@@ -8,10 +8,16 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The example application as a team on the OpenTelemetry Java agent runs it: a child JVM with the real agent
  * ({@code -javaagent}, 2.33.1 from Maven Central), the shipped {@code bandwidth-otel-rules.yaml} and the agent's
  * Prometheus exporter, no JMX exporter. The starter's MBeans give the {@code undertow.bandwidth.*} metrics, each route's,
- * status class's and the client's bytes equal to curl's own counts.
+ * status class's and the client's bytes equal to curl's own counts, each series once: also with the agent's Micrometer
+ * bridge on, with the rules (theirs) and without them (the starter's meters').
  */
 class OtelAgentTest {
 
@@ -62,11 +69,11 @@ class OtelAgentTest {
     }
 
     /** The instrumentation scopes of the {@code undertow_bandwidth_*} series. */
-    private static java.util.Set<String> scopes(String text) {
-        java.util.Set<String> scopes = new java.util.TreeSet<>();
-        java.util.regex.Pattern scope = java.util.regex.Pattern.compile("otel_scope_name=\"([^\"]*)\"");
+    private static Set<String> scopes(String text) {
+        Set<String> scopes = new TreeSet<>();
+        Pattern scope = Pattern.compile("otel_scope_name=\"([^\"]*)\"");
         text.lines().filter(line -> line.startsWith("undertow_bandwidth_")).forEach(line -> {
-            java.util.regex.Matcher m = scope.matcher(line);
+            Matcher m = scope.matcher(line);
             scopes.add(m.find() ? m.group(1) : "(none)");
         });
         return scopes;
@@ -83,7 +90,7 @@ class OtelAgentTest {
         String classpath = System.getProperty("child.classpath") + java.io.File.pathSeparator
                 + Files.readString(Path.of(System.getProperty("child.classpath.file"))).trim();
         Path log = work.resolve("app.log");
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + System.getProperty("otel.agent"),
                 "-Dotel.metrics.exporter=prometheus", "-Dotel.exporter.prometheus.host=127.0.0.1",
@@ -131,7 +138,7 @@ class OtelAgentTest {
                         .allMatch(e -> List.of(e.getValue()).equals(values(text[0], e.getKey())));
             });
         } catch (AssertionError e) {
-            Map<String, List<Long>> seen = new java.util.TreeMap<>();
+            Map<String, List<Long>> seen = new TreeMap<>();
             expected.keySet().forEach(k -> seen.put(k, values(text[0], k)));
             throw new AssertionError("the agent's last values: " + seen + "; " + e.getMessage(), e);
         }

@@ -48,7 +48,8 @@ final class CommonLabels implements MultiCollector {
     /**
      * The tags {@code registry} adds to a meter that has none of its own, as Prometheus labels (keys through the
      * registry's naming convention): read from a gauge registered and removed at once, named under the starter's
-     * meters, which Actuator's Prometheus registry refuses while the rules are in it (so nothing is registered then).
+     * meters, which Actuator's Prometheus registry refuses while the starter's meters are on (so nothing is registered
+     * then; with them off, the gauge is in the registry for that moment at start-up).
      */
     static Labels of(MeterRegistry registry) {
         Meter probe;
