@@ -1,6 +1,7 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.testapp.TestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

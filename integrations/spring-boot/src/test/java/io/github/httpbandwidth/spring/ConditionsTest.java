@@ -2,6 +2,7 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.springapp.PlainApplication;
+import io.github.httpbandwidth.testapp.TestApplication;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;

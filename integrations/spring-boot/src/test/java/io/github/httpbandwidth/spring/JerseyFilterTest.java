@@ -1,5 +1,6 @@
 package io.github.httpbandwidth.spring;
 
+import io.github.httpbandwidth.testapp.TestApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**

@@ -2,6 +2,7 @@ package io.github.httpbandwidth.spring;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.testapp.TestApplication;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;

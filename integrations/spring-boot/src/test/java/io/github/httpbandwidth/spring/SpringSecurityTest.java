@@ -4,6 +4,7 @@ import io.github.httpbandwidth.BandwidthSnapshot;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.EndpointSnapshot;
 import io.github.httpbandwidth.StatusClassSnapshot;
+import io.github.httpbandwidth.testapp.TestApplication;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;

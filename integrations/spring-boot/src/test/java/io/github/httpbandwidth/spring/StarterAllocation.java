@@ -1,6 +1,7 @@
 package io.github.httpbandwidth.spring;
 
 import com.sun.management.ThreadMXBean;
+import io.github.httpbandwidth.testapp.TestApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;

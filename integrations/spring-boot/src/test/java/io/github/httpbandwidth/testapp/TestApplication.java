@@ -1,4 +1,4 @@
-package io.github.httpbandwidth.spring;
+package io.github.httpbandwidth.testapp;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.http.HttpStatus;
@@ -11,7 +11,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * A service with two routes of known sizes ({@code /jobs/boom} fails, {@code /jobs/conflict} answers 409); the
- * starter is on the classpath and nothing else configures it.
+ * starter is on the classpath and nothing else configures it. In a package of its own, as users' applications are:
+ * its component scan then finds none of the starter's classes (from the starter's package it would also register the
+ * configurations nested in the starter's auto-configurations, outside their outer class's conditions).
  */
 @SpringBootApplication
 @RestController
