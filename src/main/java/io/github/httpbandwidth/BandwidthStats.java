@@ -177,9 +177,12 @@ public final class BandwidthStats implements AutoCloseable {
         return snapshot(true);
     }
 
-    /** The clients as the exported view shows them at {@code now} ({@link ClientTable#exported}); none when off. */
-    List<ClientSnapshot> exportedClients(long now) {
-        return clients == null ? List.of() : clients.exported(rowHold, now);
+    /**
+     * The clients as the exported view shows them at {@code now}, each kept client's admission number put into
+     * {@code admissions} ({@link ClientTable#exported(RowHold, long, Map)}); none when off.
+     */
+    List<ClientSnapshot> exportedClients(long now, Map<String, Long> admissions) {
+        return clients == null ? List.of() : clients.exported(rowHold, now, admissions);
     }
 
     private BandwidthSnapshot snapshot(boolean exported) {

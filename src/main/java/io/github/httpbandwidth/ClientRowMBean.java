@@ -22,21 +22,25 @@ final class ClientRowMBean extends ReadOnlyOpenMBean<ClientSnapshot> {
     private final ReaderRows rows;
     private final RowHold hold;
     private final String client;
+    /** The admission of the client this MBean shows ({@link ReaderRows.View#admission}). */
+    private final long admission;
     private long seen = UNSEEN;
 
-    ClientRowMBean(ReaderRows rows, RowHold hold, String client) {
+    ClientRowMBean(ReaderRows rows, RowHold hold, String client, long admission) {
         super(SHAPE);
         this.rows = rows;
         this.hold = hold;
         this.client = client;
+        this.admission = admission;
     }
 
     @Override
     synchronized ClientSnapshot snapshot() {
         ReaderRows.View view = rows.view();
         ClientSnapshot row = view.client(client);
-        if (row == null) {
-            // Left the table since this MBean was found: it is being unregistered; its series ends with what it showed.
+        if (row == null || view.admission(client) != admission) {
+            // Left the table since this MBean was found, perhaps to come back as a new admission counting afresh: it is
+            // being unregistered; its series ends with what it showed.
             return null;
         }
         if (seen == UNSEEN) {

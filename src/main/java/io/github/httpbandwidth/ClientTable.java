@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -186,7 +187,7 @@ final class ClientTable {
      * completed so far.
      */
     synchronized List<ClientSnapshot> snapshot() {
-        return rows(null, 0);
+        return rows(null, 0, null);
     }
 
     /**
@@ -196,11 +197,19 @@ final class ClientTable {
      * row had shown moves to {@value #DEPARTED}, and the rest, which no reader saw on its row, to {@value #OTHER}.
      */
     synchronized List<ClientSnapshot> exported(RowHold hold, long now) {
-        return rows(hold, now);
+        return rows(hold, now, null);
+    }
+
+    /**
+     * {@link #exported}, with each kept client's admission number put into {@code admissions} by its row's name: a
+     * client that left the table and came back since an earlier read has another number, though perhaps the same row.
+     */
+    synchronized List<ClientSnapshot> exported(RowHold hold, long now, Map<String, Long> admissions) {
+        return rows(hold, now, admissions);
     }
 
     /** Under the lock. */
-    private List<ClientSnapshot> rows(RowHold hold, long now) {
+    private List<ClientSnapshot> rows(RowHold hold, long now, Map<String, Long> admissions) {
         drainAll();
         List<ClientSnapshot> rows = new ArrayList<>(capacity + 3);
         long[] departed = table.departedShown();
@@ -211,6 +220,9 @@ final class ClientTable {
             otherReceived -= e.bytesReceived;
             otherSent -= e.bytesSent;
             otherRequests -= e.requests;
+            if (admissions != null) {
+                admissions.put(e.name, e.admission);
+            }
             if (hold == null) {
                 rows.add(new ClientSnapshot(e.name, e.bytesReceived, e.bytesSent, e.requests, e.error));
                 continue;

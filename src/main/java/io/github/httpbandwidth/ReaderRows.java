@@ -2,9 +2,11 @@ package io.github.httpbandwidth;
 
 import javax.management.ObjectName;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -19,7 +21,11 @@ import java.util.function.Supplier;
  * reader's thread, never on a request's): one per row of the clients' exported view ({@link ClientTable#exported}:
  * the kept clients, {@code (unidentified)}, {@code (other)}), registered when a client enters the view and
  * unregistered when it leaves it. A departed client's series ends with what its MBean had shown, and {@code (other)}
- * gets only what no client row showed, so the rows' increases still add up to the totals' as clients churn. The view's
+ * gets only what no client row showed, so the rows' increases still add up to the totals' as clients churn. A client
+ * pushed out and admitted again between two snapshots counts afresh, from less than its MBean showed: that MBean goes
+ * at once (its reads give nothing from then on) and a new one comes at the next snapshot, so that every reader sees
+ * the series end and start again, never go down. (OpenTelemetry's SDK under delta temporality would send a fall as a
+ * negative delta of a monotonic sum, Micrometer's step counters likewise.) The view's
  * {@code (departed)} row, what departed rows had shown, has no MBean: their series counted it already (the JMX
  * exporter's rules leave it out for the same reason).
  */
@@ -39,7 +45,11 @@ final class ReaderRows {
      * {@link #clientChildren()}, which the publisher calls under its own lock (this object takes the publisher's
      * lock inside its own, so the other way round would deadlock).
      */
-    private final Map<String, ObjectName> clientMBeans = new ConcurrentHashMap<>();
+    private final Map<String, ClientMBean> clientMBeans = new ConcurrentHashMap<>();
+
+    /** A client row's MBean: its name, and the admission of the client it shows ({@link View#admission}). */
+    private record ClientMBean(ObjectName name, long admission) {
+    }
 
     ReaderRows(BandwidthStats stats, LongSupplier ticker, MBeanPublisher publisher, RowHold hold) {
         this.stats = stats;
@@ -63,30 +73,41 @@ final class ReaderRows {
                         [RowMBean.CLASSES.indexOf(c.statusClass())] = c;
             }
             Map<String, ClientSnapshot> clients = new HashMap<>();
-            for (ClientSnapshot client : stats.exportedClients(now)) {
+            Map<String, Long> admissions = new HashMap<>();
+            for (ClientSnapshot client : stats.exportedClients(now, admissions)) {
                 clients.put(client.client(), client);
             }
-            view = new View(rows, classes, clients, 0);
+            view = new View(rows, classes, clients, admissions, 0);
             takenAt = now;
-            keepClientMBeansInStep(clients);
+            keepClientMBeansInStep(view);
         }
         return view.at(now);
     }
 
-    /** One MBean per client row of the view: the new ones registered, the departed ones unregistered. */
-    private void keepClientMBeansInStep(Map<String, ClientSnapshot> clients) {
-        for (Iterator<Map.Entry<String, ObjectName>> i = clientMBeans.entrySet().iterator(); i.hasNext(); ) {
-            Map.Entry<String, ObjectName> known = i.next();
-            if (!clients.containsKey(known.getKey())) {
-                publisher.removeChild(known.getValue());
+    /**
+     * One MBean per client row of the view: the new ones registered, those of departed clients unregistered, and those
+     * of clients admitted again since unregistered now and registered anew at the next snapshot.
+     */
+    private void keepClientMBeansInStep(View view) {
+        Set<String> again = new HashSet<>();
+        for (Iterator<Map.Entry<String, ClientMBean>> i = clientMBeans.entrySet().iterator(); i.hasNext(); ) {
+            Map.Entry<String, ClientMBean> known = i.next();
+            String client = known.getKey();
+            boolean kept = view.clients().containsKey(client);
+            if (!kept || view.admission(client) != known.getValue().admission()) {
+                publisher.removeChild(known.getValue().name());
                 i.remove();
+                if (kept) {
+                    again.add(client);
+                }
             }
         }
-        for (String client : clients.keySet()) {
-            if (!clientMBeans.containsKey(client) && !client.equals(ClientTable.DEPARTED)) {
-                ObjectName name = MBeanPublisher.clientRowName(stats.name(), client);
-                clientMBeans.put(client, name);
-                publisher.addChild(() -> name, () -> new ClientRowMBean(this, hold, client));
+        for (String client : view.clients().keySet()) {
+            if (!clientMBeans.containsKey(client) && !again.contains(client) && !client.equals(ClientTable.DEPARTED)) {
+                ClientMBean mbean = new ClientMBean(MBeanPublisher.clientRowName(stats.name(), client),
+                        view.admission(client));
+                clientMBeans.put(client, mbean);
+                publisher.addChild(mbean::name, () -> new ClientRowMBean(this, hold, client, mbean.admission()));
             }
         }
     }
@@ -94,17 +115,28 @@ final class ReaderRows {
     /** The client row MBeans now kept, for a registration of the handler's MBean in another server. */
     Map<ObjectName, Supplier<Object>> clientChildren() {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
-        clientMBeans.forEach((client, name) -> children.put(name,
-                () -> new ClientRowMBean(this, hold, client)));
+        clientMBeans.forEach((client, mbean) -> children.put(mbean.name(),
+                () -> new ClientRowMBean(this, hold, client, mbean.admission())));
         return children;
     }
 
-    /** One snapshot's rows by endpoint name, and its client rows by client, read at {@code now}. */
+    /**
+     * One snapshot's rows by endpoint name, its client rows by client and the kept clients' admission numbers
+     * ({@link ClientTable#exported(RowHold, long, Map)}), read at {@code now}.
+     */
     record View(Map<String, EndpointSnapshot> rows, Map<String, StatusClassSnapshot[]> classes,
-                Map<String, ClientSnapshot> clients, long now) {
+                Map<String, ClientSnapshot> clients, Map<String, Long> admissions, long now) {
+
+        /** The admission number of a fixed row ({@code (other)}, {@code (unidentified)}), which is never admitted. */
+        static final long FIXED = 0;
 
         View at(long time) {
-            return new View(rows, classes, clients, time);
+            return new View(rows, classes, clients, admissions, time);
+        }
+
+        /** The kept client's admission number, {@link #FIXED} for a fixed row. */
+        long admission(String client) {
+            return admissions.getOrDefault(client, FIXED);
         }
 
         /** The client's row (its figures as the exported view shows them), or null when it has none. */

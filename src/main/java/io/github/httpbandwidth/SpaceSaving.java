@@ -33,6 +33,8 @@ final class SpaceSaving {
      * bytes out, requests): their rows' series counted that much, so it belongs on no other row.
      */
     private final long[] departedShown = new long[3];
+    /** How many times a client has been admitted: each admission's number tells it from the client's earlier ones. */
+    private long admissions;
 
     SpaceSaving(int capacity) {
         this.capacity = capacity;
@@ -45,6 +47,7 @@ final class SpaceSaving {
         if (entry == null) {
             if (size < capacity) {
                 entry = new Entry(name, size);
+                entry.admission = ++admissions;
                 entry.count(bytesReceived, bytesSent, requests);
                 heap[size++] = entry;
                 byName.put(name, entry);
@@ -59,6 +62,7 @@ final class SpaceSaving {
                 departedShown[1] += entry.shownSent;
                 departedShown[2] += entry.requestsShown;
                 entry.readmit(name);
+                entry.admission = ++admissions;
                 byName.put(name, entry);
             }
         }
@@ -135,6 +139,11 @@ final class SpaceSaving {
         long bytesSent;
         long requests;
         int position;
+        /**
+         * This admission's number, unique in the table: a client pushed out and admitted again between two reads has
+         * the same name and another number.
+         */
+        long admission;
         /** When a read of the exported view first saw this client on the row ({@link #UNSEEN}: not yet). */
         long seenNanos = UNSEEN;
         /** What the exported view last showed of this client's row. */

@@ -131,4 +131,67 @@ class RowMBeanTest {
         assertThat(SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN + ":name=reader-clients,*"), null))
                 .isEmpty();
     }
+
+    /**
+     * A client pushed out of the table and back in between two reads counts afresh, from less than its MBean showed.
+     * Had that MBean stayed, its series would go down: a reset to Prometheus, but a negative delta of a monotonic sum to
+     * OpenTelemetry's SDK under delta temporality (it subtracts consecutive observations of a series seen at both).
+     * So the MBean goes at that read, its series ending with what it showed, and a new one comes at the next read,
+     * born at zero, as for a client that left for longer; the series' increases still add up to the totals.
+     */
+    @Test
+    void aClientOutAndBackInBetweenTwoReadsEndsItsSeriesAndStartsANewOne() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        BandwidthStats stats = BandwidthStats.builder().name("reader-churn").ticker(now::get)
+                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(2).rowHold(Duration.ofSeconds(15)).build();
+        stats.registerMBean(SERVER);
+        ObjectName endpointRow = MBeanPublisher.rowName("reader-churn", "(unmatched)");
+        ObjectName w2 = MBeanPublisher.clientRowName("reader-churn", "w2");
+        ObjectName other = MBeanPublisher.clientRowName("reader-churn", "(other)");
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, TopClientsTest.echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            TopClientsTest.post(http, "w1", 50_000, 10);
+            TopClientsTest.post(http, "w2", 3_000, 10);
+            Await.completed(stats, 2);
+            SERVER.getAttribute(endpointRow, "Requests");
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(0L); // held from this first read
+            assertThat(SERVER.getAttribute(MBeanPublisher.clientRowName("reader-churn", "w1"), "BytesReceived"))
+                    .isEqualTo(0L);
+            assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(0L);
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(3_000L);
+
+            // Before the next read: w3 pushes w2 (the least) out, then w2 comes back in place of w3 (now the least).
+            // (A console read between them moves each into the table in that order; it is no reader's read.)
+            TopClientsTest.post(http, "w3", 4_000, 10);
+            Await.completed(stats, 3);
+            assertThat(stats.snapshot().clients()).extracting(ClientSnapshot::client).doesNotContain("w2");
+            TopClientsTest.post(http, "w2", 100, 10);
+            Await.completed(stats, 4);
+            assertThat(stats.snapshot().clients()).extracting(ClientSnapshot::client).contains("w2");
+            now.addAndGet(SECOND);
+            // The read that finds w2 admitted again: this MBean shows nothing more and goes.
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isNull();
+            assertThat(SERVER.isRegistered(w2)).isFalse();
+            // The next read: a new MBean, held at 0 from its own first read, then w2's bytes since it came back.
+            now.addAndGet(SECOND);
+            SERVER.getAttribute(endpointRow, "Requests");
+            assertThat(SERVER.isRegistered(w2)).isTrue();
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(0L);
+            now.addAndGet(15 * SECOND);
+            assertThat(SERVER.getAttribute(w2, "BytesReceived")).isEqualTo(100L);
+            assertThat(SERVER.getAttribute(w2, "Requests")).isEqualTo(1L);
+            // w3's 4,000 bytes, on no client's row, are (other)'s; with the 3,000 w2's first series ended on, the
+            // series add up to every byte.
+            assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(4_000L);
+            long rows = 0;
+            for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
+                    + ":name=reader-churn,client=*"), null)) {
+                rows += (Long) SERVER.getAttribute(client, "BytesReceived");
+            }
+            assertThat(rows + 3_000).isEqualTo(57_100L).isEqualTo(stats.snapshot().bytesReceived());
+        } finally {
+            stats.close();
+        }
+    }
 }

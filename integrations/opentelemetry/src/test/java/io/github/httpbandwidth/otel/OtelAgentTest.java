@@ -169,6 +169,66 @@ class OtelAgentTest {
         }
     }
 
+    /**
+     * Under delta temporality the agent's SDK sends each collection's value less the one before for every series it
+     * saw at both: a client series that went down while its MBean stayed registered (its client pushed out of the table
+     * and back in between two collections) would arrive as a negative delta. Two rows; w3 pushes w2 out, six one-byte
+     * clients push each other out, w2 comes back, all on one connection between two collections.
+     */
+    @Test
+    void underDeltaTemporalityAClientOutAndBackInNeverGoesBelowWhatItShowed() throws Exception {
+        try (OtlpReceiver otlp = new OtlpReceiver()) {
+            app = OtelAgentApp.start(otlp, OtelAgentApp.freePort(), "2",
+                    "-Dotel.exporter.otlp.metrics.temporality.preference=delta", "-DotelTest.clientCapacity=2");
+            await("a first OTLP export with the handler's totals", () -> latest(otlp).keySet().stream()
+                    .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
+            HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            upload(oneConnection, "w1", 50_000);
+            upload(oneConnection, "w2", 3_000);
+            String w2 = clientIn("w2");
+            await("w2's 3,000 bytes in its series", () -> sum(otlp, w2) == 3_000, () -> "points " + otlp.points());
+
+            upload(oneConnection, "w3", 4_000);
+            for (int i = 1; i <= 6; i++) {
+                upload(oneConnection, "f" + i, 1);
+            }
+            upload(oneConnection, "w2", 100);
+            long total = 50_000 + 3_000 + 4_000 + 6 + 100;
+            String totalIn = key("undertow.bandwidth.body.io", "handler", HANDLER, "network.io.direction", "receive");
+            await("the totals' deltas to add up to every byte", () -> sum(otlp, totalIn) == total);
+            await("the client series' deltas to add up to the totals' (or one to go negative)", () -> clientsIn(otlp)
+                    == total || otlp.points().stream().anyMatch(p -> p.metric().startsWith("undertow.bandwidth.client.")
+                    && p.value() < 0), () -> "points " + otlp.points());
+            assertThat(otlp.points()).filteredOn(p -> p.metric().startsWith("undertow.bandwidth.client."))
+                    .allSatisfy(p -> assertThat(p.value()).as(key(p)).isNotNegative());
+            assertThat(clientsIn(otlp)).isEqualTo(total);
+            assertThat(sum(otlp, w2)).isEqualTo(3_100);
+        }
+    }
+
+    private void upload(HttpClient client, String worker, int bytes) throws Exception {
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(app.base() + "/upload"))
+                .header("X-Worker-Id", worker).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[bytes])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).isEqualTo("n=" + bytes);
+    }
+
+    private static String clientIn(String client) {
+        return key("undertow.bandwidth.client.body.io", "handler", HANDLER, "client", client, "network.io.direction",
+                "receive");
+    }
+
+    /** The sum of every data point of one series: under delta temporality, what the series counted. */
+    private static long sum(OtlpReceiver otlp, String series) {
+        return otlp.points().stream().filter(p -> key(p).equals(series)).mapToLong(OtlpReceiver.Point::value).sum();
+    }
+
+    /** The sum of every data point of every client series of bytes received. */
+    private static long clientsIn(OtlpReceiver otlp) {
+        return otlp.points().stream().filter(p -> p.metric().equals("undertow.bandwidth.client.body.io")
+                && "receive".equals(p.attributes().get("network.io.direction"))).mapToLong(OtlpReceiver.Point::value).sum();
+    }
+
     /** The value of the one sample of {@code metric} whose labels include all of {@code labels}. */
     private static long prometheusValue(String scrape, String metric, String... labels) {
         List<String> lines = scrape.lines().filter(l -> l.startsWith(metric + "{"))

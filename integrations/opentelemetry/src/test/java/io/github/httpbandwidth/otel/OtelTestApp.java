@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * (answers {@code n=<bytes read>}), {@code GET /stream} (3000 bytes, chunked: no length) and
  * {@code GET /missing/{x}} (404, 9 bytes). The endpoint is the route template,
  * or the percent-decoded {@code X-Test-Endpoint} header when there is one, so a test can name a row anything; top
- * clients by {@code X-Worker-Id}, else the remote address.
+ * clients by {@code X-Worker-Id}, else the remote address, {@code -DotelTest.clientCapacity} of them (default 50).
  * Prints {@code HTTP_PORT=<port>}; stops when its standard input closes.
  */
 public final class OtelTestApp {
@@ -38,7 +38,8 @@ public final class OtelTestApp {
                     : EndpointClassifier.routeTemplate().classify(exchange);
         };
         BandwidthStats stats = BandwidthStats.builder().name("otel").classifier(classifier)
-                .clientKey(ClientKey.parse("header:X-Worker-Id|remote-address")).build();
+                .clientKey(ClientKey.parse("header:X-Worker-Id|remote-address"))
+                .clientCapacity(Integer.getInteger("otelTest.clientCapacity", 50)).build();
         stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
         byte[] job = "j".repeat(1000).getBytes(StandardCharsets.US_ASCII);
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1")
