@@ -77,9 +77,7 @@ class RowMBeanTest {
     @Test
     void clientRowsComeAndGoWithTheTableAndStillAddUp() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * SECOND);
-        BandwidthStats stats = BandwidthStats.builder().name("reader-clients").ticker(now::get)
-                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(2).rowHold(Duration.ofSeconds(15)).build();
-        stats.registerMBean(SERVER);
+        BandwidthStats stats = twoClientRows("reader-clients", now);
         ObjectName endpointRow = MBeanPublisher.rowName("reader-clients", "(unmatched)");
         try (TestServer server = TestServer.start(new BandwidthHandler(stats, TopClientsTest.echo()));
              RawHttp http = new RawHttp(server.port())) {
@@ -119,12 +117,7 @@ class RowMBeanTest {
             assertThat(SERVER.getAttribute(w3, "BytesReceived")).isEqualTo(4_000L);
             assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(0L);
             assertThat(SERVER.isRegistered(departed)).isFalse();
-            long rows = 0;
-            for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
-                    + ":name=reader-clients,client=*"), null)) {
-                rows += (Long) SERVER.getAttribute(client, "BytesReceived");
-            }
-            assertThat(rows + 3_000).isEqualTo(12_000L).isEqualTo(stats.snapshot().bytesReceived());
+            assertThat(clientRowsReceived("reader-clients") + 3_000).isEqualTo(12_000L).isEqualTo(stats.snapshot().bytesReceived());
         } finally {
             stats.close();
         }
@@ -142,9 +135,7 @@ class RowMBeanTest {
     @Test
     void aClientOutAndBackInBetweenTwoReadsEndsItsSeriesAndStartsANewOne() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * SECOND);
-        BandwidthStats stats = BandwidthStats.builder().name("reader-churn").ticker(now::get)
-                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(2).rowHold(Duration.ofSeconds(15)).build();
-        stats.registerMBean(SERVER);
+        BandwidthStats stats = twoClientRows("reader-churn", now);
         ObjectName endpointRow = MBeanPublisher.rowName("reader-churn", "(unmatched)");
         ObjectName w2 = MBeanPublisher.clientRowName("reader-churn", "w2");
         ObjectName other = MBeanPublisher.clientRowName("reader-churn", "(other)");
@@ -184,14 +175,27 @@ class RowMBeanTest {
             // w3's 4,000 bytes, on no client's row, are (other)'s; with the 3,000 w2's first series ended on, the
             // series add up to every byte.
             assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(4_000L);
-            long rows = 0;
-            for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
-                    + ":name=reader-churn,client=*"), null)) {
-                rows += (Long) SERVER.getAttribute(client, "BytesReceived");
-            }
-            assertThat(rows + 3_000).isEqualTo(57_100L).isEqualTo(stats.snapshot().bytesReceived());
+            assertThat(clientRowsReceived("reader-churn") + 3_000).isEqualTo(57_100L).isEqualTo(stats.snapshot().bytesReceived());
         } finally {
             stats.close();
         }
+    }
+
+    /** BytesReceived summed over every client row MBean of {@code handler}. */
+    private static long clientRowsReceived(String handler) throws Exception {
+        long rows = 0;
+        for (ObjectName client : SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN + ":name=" + handler
+                + ",client=*"), null)) {
+            rows += (Long) SERVER.getAttribute(client, "BytesReceived");
+        }
+        return rows;
+    }
+
+    /** Stats keyed by X-Worker-Id with two client rows, held 15 s, on the test's ticker, its MBean registered. */
+    private static BandwidthStats twoClientRows(String name, AtomicLong now) {
+        BandwidthStats stats = BandwidthStats.builder().name(name).ticker(now::get)
+                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(2).rowHold(Duration.ofSeconds(15)).build();
+        stats.registerMBean(SERVER);
+        return stats;
     }
 }
