@@ -140,7 +140,7 @@ public final class BandwidthStats implements AutoCloseable {
         this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
         this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
-        this.readerRows = new ReaderRows(this, builder.ticker, publisher, rowHold);
+        this.readerRows = new ReaderRows(this, builder.ticker, publisher, rowHold, builder.clientCapacity);
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
         this.lastMinute = new RateTracker(0, start, RateTracker.ONE_MINUTE_NANOS);
@@ -455,6 +455,11 @@ public final class BandwidthStats implements AutoCloseable {
     /** How many per-thread counter rows are live (tests). */
     int counterCells() {
         return counters.cellCount();
+    }
+
+    /** How many clients wait for a new row MBean after theirs went (tests). */
+    int clientsWaitingForTheirMBean() {
+        return readerRows.clientsWaitingForTheirMBean();
     }
 
     /** The calling thread's counters; use them only on that thread. */

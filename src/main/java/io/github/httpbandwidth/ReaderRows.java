@@ -2,11 +2,9 @@ package io.github.httpbandwidth;
 
 import javax.management.ObjectName;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -23,9 +21,12 @@ import java.util.function.Supplier;
  * unregistered when it leaves it. A departed client's series ends with what its MBean had shown, and {@code (other)}
  * gets only what no client row showed, so the rows' increases still add up to the totals' as clients churn. A client
  * pushed out and admitted again between two snapshots counts afresh, from less than its MBean showed: that MBean goes
- * at once (its reads give nothing from then on) and a new one comes at the next snapshot, so that every reader sees
- * the series end and start again, never go down. (OpenTelemetry's SDK under delta temporality would send a fall as a
- * negative delta of a monotonic sum, Micrometer's step counters likewise.) The view's
+ * at once too (its reads give nothing from then on). Once a client's MBean has gone, a new one for it comes only after
+ * the row hold, so that every reader that collects at least once per hold (as born at zero asks of it anyway) finds
+ * the series absent before it starts again at zero, and none sees it go down: OpenTelemetry's SDK under delta
+ * temporality would send a fall as a negative delta of a monotonic sum (it subtracts consecutive observations of a
+ * series seen at both, per reader), Micrometer's step counters likewise. Meanwhile the client's row counts on, and
+ * its new series shows what it counted since it came back once its own hold has passed. The view's
  * {@code (departed)} row, what departed rows had shown, has no MBean: their series counted it already (the JMX
  * exporter's rules leave it out for the same reason).
  */
@@ -51,7 +52,17 @@ final class ReaderRows {
     private record ClientMBean(ObjectName name, long admission) {
     }
 
-    ReaderRows(BandwidthStats stats, LongSupplier ticker, MBeanPublisher publisher, RowHold hold) {
+    /**
+     * When each client's MBean last went (the snapshot's time), oldest first, while within the row hold: no new MBean
+     * for that client until then. At most {@link #QUARANTINE_PER_ROW} times the table's rows: under a churn that fast,
+     * the oldest are forgotten first. Under this object's lock.
+     */
+    private final LinkedHashMap<String, Long> goneAt = new LinkedHashMap<>();
+    private final int quarantineCap;
+    static final int QUARANTINE_PER_ROW = 4;
+
+    ReaderRows(BandwidthStats stats, LongSupplier ticker, MBeanPublisher publisher, RowHold hold, int clientCapacity) {
+        this.quarantineCap = QUARANTINE_PER_ROW * (clientCapacity + 2);
         this.stats = stats;
         this.ticker = ticker;
         this.publisher = publisher;
@@ -79,37 +90,50 @@ final class ReaderRows {
             }
             view = new View(rows, classes, clients, admissions, 0);
             takenAt = now;
-            keepClientMBeansInStep(view);
+            keepClientMBeansInStep(view, now);
         }
         return view.at(now);
     }
 
     /**
-     * One MBean per client row of the view: the new ones registered, those of departed clients unregistered, and those
-     * of clients admitted again since unregistered now and registered anew at the next snapshot.
+     * One MBean per client row of the view: those of departed clients and of clients admitted again since unregistered,
+     * new ones registered unless the client's last MBean went within the row hold (or at this very snapshot).
      */
-    private void keepClientMBeansInStep(View view) {
-        Set<String> again = new HashSet<>();
+    private void keepClientMBeansInStep(View view, long now) {
+        for (Iterator<Long> i = goneAt.values().iterator(); i.hasNext(); ) {
+            long gone = i.next();
+            if (gone == now || hold.held(gone, now)) {
+                break;
+            }
+            i.remove();
+        }
         for (Iterator<Map.Entry<String, ClientMBean>> i = clientMBeans.entrySet().iterator(); i.hasNext(); ) {
             Map.Entry<String, ClientMBean> known = i.next();
             String client = known.getKey();
-            boolean kept = view.clients().containsKey(client);
-            if (!kept || view.admission(client) != known.getValue().admission()) {
+            if (!view.clients().containsKey(client) || view.admission(client) != known.getValue().admission()) {
                 publisher.removeChild(known.getValue().name());
                 i.remove();
-                if (kept) {
-                    again.add(client);
+                goneAt.remove(client);
+                goneAt.put(client, now);
+                if (goneAt.size() > quarantineCap) {
+                    goneAt.remove(goneAt.keySet().iterator().next());
                 }
             }
         }
         for (String client : view.clients().keySet()) {
-            if (!clientMBeans.containsKey(client) && !again.contains(client) && !client.equals(ClientTable.DEPARTED)) {
+            if (!clientMBeans.containsKey(client) && !goneAt.containsKey(client)
+                    && !client.equals(ClientTable.DEPARTED)) {
                 ClientMBean mbean = new ClientMBean(MBeanPublisher.clientRowName(stats.name(), client),
                         view.admission(client));
                 clientMBeans.put(client, mbean);
                 publisher.addChild(mbean::name, () -> new ClientRowMBean(this, hold, client, mbean.admission()));
             }
         }
+    }
+
+    /** How many clients wait for a new MBean after theirs went ({@link #goneAt}). */
+    synchronized int clientsWaitingForTheirMBean() {
+        return goneAt.size();
     }
 
     /** The client row MBeans now kept, for a registration of the handler's MBean in another server. */

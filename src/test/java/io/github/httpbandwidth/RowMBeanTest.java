@@ -129,8 +129,9 @@ class RowMBeanTest {
      * A client pushed out of the table and back in between two reads counts afresh, from less than its MBean showed.
      * Had that MBean stayed, its series would go down: a reset to Prometheus, but a negative delta of a monotonic sum to
      * OpenTelemetry's SDK under delta temporality (it subtracts consecutive observations of a series seen at both).
-     * So the MBean goes at that read, its series ending with what it showed, and a new one comes at the next read,
-     * born at zero, as for a client that left for longer; the series' increases still add up to the totals.
+     * So the MBean goes at that read, its series ending with what it showed, and a new one, born at zero, comes once
+     * the row hold has passed, so that every reader collecting once per hold finds the series absent in between; the
+     * series' increases still add up to the totals.
      */
     @Test
     void aClientOutAndBackInBetweenTwoReadsEndsItsSeriesAndStartsANewOne() throws Exception {
@@ -164,7 +165,14 @@ class RowMBeanTest {
             // The read that finds w2 admitted again: this MBean shows nothing more and goes.
             assertThat(SERVER.getAttribute(w2, "BytesReceived")).isNull();
             assertThat(SERVER.isRegistered(w2)).isFalse();
-            // The next read: a new MBean, held at 0 from its own first read, then w2's bytes since it came back.
+            // No new MBean for w2 within the hold, so that any reader collecting once per hold sees its series absent.
+            now.addAndGet(SECOND);
+            SERVER.getAttribute(endpointRow, "Requests");
+            assertThat(SERVER.isRegistered(w2)).isFalse();
+            now.addAndGet(13 * SECOND);
+            SERVER.getAttribute(endpointRow, "Requests");
+            assertThat(SERVER.isRegistered(w2)).isFalse();
+            // Then a new MBean, held at 0 from its own first read, then w2's bytes since it came back.
             now.addAndGet(SECOND);
             SERVER.getAttribute(endpointRow, "Requests");
             assertThat(SERVER.isRegistered(w2)).isTrue();
@@ -176,6 +184,35 @@ class RowMBeanTest {
             // series add up to every byte.
             assertThat(SERVER.getAttribute(other, "BytesReceived")).isEqualTo(4_000L);
             assertThat(clientRowsReceived("reader-churn") + 3_000).isEqualTo(57_100L).isEqualTo(stats.snapshot().bytesReceived());
+        } finally {
+            stats.close();
+        }
+    }
+
+    /**
+     * What waits out the hold is bounded: clients that each push the one before out of a one-row table, a read a second
+     * apart, leave at most {@link ReaderRows#QUARANTINE_PER_ROW} times the rows (the row and the two fixed ones)
+     * remembered, whatever keys clients send.
+     */
+    @Test
+    void theClientsWaitingForANewMBeanAreBounded() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        BandwidthStats stats = BandwidthStats.builder().name("reader-quarantine").ticker(now::get)
+                .clientKey(ClientKey.header("X-Worker-Id")).clientCapacity(1).rowHold(Duration.ofSeconds(15)).build();
+        stats.registerMBean(SERVER);
+        ObjectName endpointRow = MBeanPublisher.rowName("reader-quarantine", "(unmatched)");
+        try (TestServer server = TestServer.start(new BandwidthHandler(stats, TopClientsTest.echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            for (int i = 1; i <= 40; i++) {
+                TopClientsTest.post(http, "c" + i, 1_000 * i, 0);
+                Await.completed(stats, i);
+                now.addAndGet(SECOND);
+                SERVER.getAttribute(endpointRow, "Requests");
+                assertThat(SERVER.isRegistered(MBeanPublisher.clientRowName("reader-quarantine", "c" + i))).isTrue();
+            }
+            assertThat(stats.clientsWaitingForTheirMBean()).isEqualTo(ReaderRows.QUARANTINE_PER_ROW * 3);
+            assertThat(SERVER.queryNames(new ObjectName(MBeanPublisher.ROWS_DOMAIN
+                    + ":name=reader-quarantine,client=*"), null)).hasSize(2); // c40 and (other)
         } finally {
             stats.close();
         }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -173,13 +175,26 @@ class OtelAgentTest {
      * Under delta temporality the agent's SDK sends each collection's value less the one before for every series it
      * saw at both: a client series that went down while its MBean stayed registered (its client pushed out of the table
      * and back in between two collections) would arrive as a negative delta. Two rows; w3 pushes w2 out, six one-byte
-     * clients push each other out, w2 comes back, all on one connection between two collections.
+     * clients push each other out, w2 comes back, all on one connection between two collections. The agent's
+     * Prometheus exporter, a second reader of the same MBeans, is scraped every 300 ms meanwhile, while OTLP exports
+     * every 3 s (rows held 5 s, longer, as the guide asks): the scrapes find w2 gone and could find its new series
+     * before the OTLP reader collects again.
      */
     @Test
     void underDeltaTemporalityAClientOutAndBackInNeverGoesBelowWhatItShowed() throws Exception {
+        int metricsPort = OtelAgentApp.freePort();
+        ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor();
         try (OtlpReceiver otlp = new OtlpReceiver()) {
-            app = OtelAgentApp.start(otlp, OtelAgentApp.freePort(), "2",
+            app = OtelAgentApp.start(otlp, metricsPort, "5", "-Dotel.metric.export.interval=3000",
                     "-Dotel.exporter.otlp.metrics.temporality.preference=delta", "-DotelTest.clientCapacity=2");
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build();
+            scraper.scheduleWithFixedDelay(() -> {
+                try {
+                    http.send(scrape, HttpResponse.BodyHandlers.discarding());
+                } catch (Exception e) {
+                    // The next scrape tries again; the OTLP reader is what the test checks.
+                }
+            }, 0, 300, TimeUnit.MILLISECONDS);
             await("a first OTLP export with the handler's totals", () -> latest(otlp).keySet().stream()
                     .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
             HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -203,6 +218,8 @@ class OtelAgentTest {
                     .allSatisfy(p -> assertThat(p.value()).as(key(p)).isNotNegative());
             assertThat(clientsIn(otlp)).isEqualTo(total);
             assertThat(sum(otlp, w2)).isEqualTo(3_100);
+        } finally {
+            scraper.shutdownNow();
         }
     }
 
