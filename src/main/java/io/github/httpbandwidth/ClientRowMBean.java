@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One row of a handler's top clients as an MBean of its own, for readers that cannot iterate the handler's
  * {@code Clients} table: {@code io.github.httpbandwidth.rows:name=<handler>,client=<client>}, registered while the
- * client has a row ({@link ReaderRows}), read by the OpenTelemetry Java agent through the shipped rules.
+ * client has a row, one admission of it to the table: a client whose MBean went gets a new one only after the row hold
+ * ({@link ReaderRows}). Read by the OpenTelemetry Java agent through the shipped rules.
  *
  * <ul>
  *   <li>{@code Client}: the row's name as it is: the client key (cut to 128 characters), {@code (unidentified)} or
