@@ -1,14 +1,8 @@
 package io.github.httpbandwidth.spring;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.ClientSnapshot;
 import io.github.httpbandwidth.testapp.TestApplication;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,16 +12,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -45,44 +34,17 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "bandwidth.client-key=header:X-Worker-Id", "bandwidth.client-capacity=2", "bandwidth.row-hold=2s"})
 class OtlpDeltaMetersTest {
 
-    /** Every sum data point a collector at 127.0.0.1 received, in order: "name key=value ..." and the value. */
-    private static final List<Map.Entry<String, Double>> POINTS = new CopyOnWriteArrayList<>();
-    private static HttpServer collector;
+    private static OtlpCollector collector;
 
     @DynamicPropertySource
     static void collector(DynamicPropertyRegistry properties) throws IOException {
-        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        collector.createContext("/v1/metrics", exchange -> {
-            try (InputStream body = exchange.getRequestBody()) {
-                record(ExportMetricsServiceRequest.parseFrom(body.readAllBytes()));
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        collector.start();
-        properties.add("management.otlp.metrics.export.url",
-                () -> "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/metrics");
-    }
-
-    private static void record(ExportMetricsServiceRequest request) {
-        for (ResourceMetrics resource : request.getResourceMetricsList()) {
-            for (ScopeMetrics scope : resource.getScopeMetricsList()) {
-                for (Metric metric : scope.getMetricsList()) {
-                    for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
-                        Map<String, String> attributes = new TreeMap<>();
-                        point.getAttributesList().forEach(a -> attributes.put(a.getKey(), a.getValue().getStringValue()));
-                        StringBuilder series = new StringBuilder(metric.getName());
-                        attributes.forEach((key, value) -> series.append(' ').append(key).append('=').append(value));
-                        POINTS.add(Map.entry(series.toString(), point.getAsDouble()));
-                    }
-                }
-            }
-        }
+        collector = OtlpCollector.start();
+        properties.add("management.otlp.metrics.export.url", collector::url);
     }
 
     @AfterAll
     static void stopCollector() {
-        collector.stop(0);
+        collector.close();
     }
 
     @LocalServerPort
@@ -106,8 +68,8 @@ class OtlpDeltaMetersTest {
         upload("w2", 100);
         long total = 50_000 + 3_000 + 4_000 + 100;
         await("the client series' deltas to add up to every byte (or one to go negative)",
-                () -> clientsReceived() == total || POINTS.stream().anyMatch(p -> p.getValue() < 0));
-        assertThat(POINTS).filteredOn(p -> p.getKey().startsWith("undertow.bandwidth.client."))
+                () -> clientsReceived() == total || collector.sumPoints().stream().anyMatch(p -> p.getValue() < 0));
+        assertThat(collector.sumPoints()).filteredOn(p -> p.getKey().startsWith("undertow.bandwidth.client."))
                 .allSatisfy(p -> assertThat(p.getValue()).as(p.getKey()).isNotNegative());
         assertThat(clientsReceived()).isEqualTo(total);
         assertThat(sum(w2)).isEqualTo(3_100);
@@ -122,12 +84,12 @@ class OtlpDeltaMetersTest {
 
     /** What one series counted: the sum of its deltas. */
     private static double sum(String series) {
-        return POINTS.stream().filter(p -> p.getKey().equals(series)).mapToDouble(Map.Entry::getValue).sum();
+        return collector.sumPoints().stream().filter(p -> p.getKey().equals(series)).mapToDouble(Map.Entry::getValue).sum();
     }
 
     /** What every client series of received bytes counted. */
     private static double clientsReceived() {
-        return POINTS.stream().filter(p -> p.getKey().startsWith("undertow.bandwidth.client.body.io ")
+        return collector.sumPoints().stream().filter(p -> p.getKey().startsWith("undertow.bandwidth.client.body.io ")
                 && p.getKey().endsWith(" network.io.direction=receive")).mapToDouble(Map.Entry::getValue).sum();
     }
 
@@ -135,7 +97,7 @@ class OtlpDeltaMetersTest {
     private static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("not within 60 s: " + what + "; points " + POINTS).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("not within 60 s: " + what + "; points " + collector.sumPoints()).isLessThan(deadline);
             LockSupport.parkNanos(200_000_000L);
         }
     }

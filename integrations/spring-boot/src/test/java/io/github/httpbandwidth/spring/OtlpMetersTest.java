@@ -1,10 +1,8 @@
 package io.github.httpbandwidth.spring;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.testapp.TestApplication;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
@@ -18,15 +16,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,28 +39,17 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "bandwidth.client-key=header:X-Worker-Id", "bandwidth.row-hold=0s"})
 class OtlpMetersTest {
 
-    /** What a collector at 127.0.0.1 received last: Micrometer's OTLP/HTTP protobuf, decoded. */
-    private static final AtomicReference<ExportMetricsServiceRequest> LAST = new AtomicReference<>();
-    private static HttpServer collector;
+    private static OtlpCollector collector;
 
     @DynamicPropertySource
     static void collector(DynamicPropertyRegistry properties) throws IOException {
-        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        collector.createContext("/v1/metrics", exchange -> {
-            try (InputStream body = exchange.getRequestBody()) {
-                LAST.set(ExportMetricsServiceRequest.parseFrom(body.readAllBytes()));
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        collector.start();
-        properties.add("management.otlp.metrics.export.url",
-                () -> "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/metrics");
+        collector = OtlpCollector.start();
+        properties.add("management.otlp.metrics.export.url", collector::url);
     }
 
     @AfterAll
     static void stopCollector() {
-        collector.stop(0);
+        collector.close();
     }
 
     @LocalServerPort
@@ -122,7 +106,7 @@ class OtlpMetersTest {
     /** The last export's sums of the series named in {@code wanted} ("name key=value ..."). */
     private static Map<String, Double> seen(Map<String, Double> wanted) {
         Map<String, Double> seen = new TreeMap<>();
-        ExportMetricsServiceRequest last = LAST.get();
+        ExportMetricsServiceRequest last = collector.last();
         if (last == null) {
             return seen;
         }
@@ -130,14 +114,9 @@ class OtlpMetersTest {
             for (ScopeMetrics scope : resource.getScopeMetricsList()) {
                 for (Metric metric : scope.getMetricsList()) {
                     for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
-                        Map<String, String> attributes = new TreeMap<>();
-                        for (KeyValue attribute : point.getAttributesList()) {
-                            attributes.put(attribute.getKey(), attribute.getValue().getStringValue());
-                        }
-                        StringBuilder series = new StringBuilder(metric.getName());
-                        attributes.forEach((key, value) -> series.append(' ').append(key).append('=').append(value));
-                        if (wanted.containsKey(series.toString())) {
-                            seen.put(series.toString(), point.getAsDouble());
+                        String series = OtlpCollector.series(metric, point);
+                        if (wanted.containsKey(series)) {
+                            seen.put(series, point.getAsDouble());
                         }
                     }
                 }
@@ -149,7 +128,7 @@ class OtlpMetersTest {
     /** The status classes of the last export's {@code route.status.*} points of {@code route}. */
     private static java.util.Set<String> statusClasses(String route) {
         java.util.Set<String> classes = new java.util.TreeSet<>();
-        LAST.get().getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
+        collector.last().getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
                 .flatMap(s -> s.getMetricsList().stream()).filter(m -> m.getName().startsWith(
                         "undertow.bandwidth.route.status.")).flatMap(m -> m.getSum().getDataPointsList().stream())
                 .forEach(point -> {
@@ -163,7 +142,7 @@ class OtlpMetersTest {
     }
 
     private static String unit(String name) {
-        return LAST.get().getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
+        return collector.last().getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
                 .flatMap(s -> s.getMetricsList().stream()).filter(m -> m.getName().equals(name)).findFirst()
                 .map(Metric::getUnit).orElse(null);
     }
