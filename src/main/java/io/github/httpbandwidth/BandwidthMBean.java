@@ -18,13 +18,19 @@ import java.util.List;
 final class BandwidthMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> implements MBeanRegistration {
 
     private final BandwidthStats stats;
-    private volatile MBeanServer server;
+    /**
+     * The server it is registered through, as the publisher knows it: not the one {@link #preRegister} is told, which
+     * can be another. WildFly's platform MBeanServer wraps a JDK one made with no outer server, and its MBeans are told
+     * the inner one; the handler's other MBeans, registered through the wrapper, would then never be found to go.
+     */
+    private final MBeanServer server;
 
-    BandwidthMBean(BandwidthStats stats) {
+    BandwidthMBean(BandwidthStats stats, MBeanServer server) {
         super(BandwidthStats.class.getName(), "HTTP body bandwidth of the Undertow handler '" + stats.name()
                 + "'; percentiles, largest sizes and transfers in flight: " + MBeanPublisher.CONSOLE_DOMAIN + ":name="
                 + stats.name() + ",view=*", List.of(StatsAttribute.values()));
         this.stats = stats;
+        this.server = server;
     }
 
     @Override
@@ -33,8 +39,7 @@ final class BandwidthMBean extends ReadOnlyOpenMBean<BandwidthSnapshot> implemen
     }
 
     @Override
-    public ObjectName preRegister(MBeanServer server, ObjectName name) {
-        this.server = server;
+    public ObjectName preRegister(MBeanServer told, ObjectName name) {
         return name;
     }
 

@@ -97,7 +97,7 @@ final class MBeanPublisher {
             unregisterEarlierCopy(server, name);
         }
         try {
-            server.registerMBean(new BandwidthMBean(stats), name);
+            server.registerMBean(new BandwidthMBean(stats, server), name);
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("an MBean named " + name + " is already registered; give this "
                     + "BandwidthStats another name with BandwidthStats.builder().name(...), or close the other one", e);
