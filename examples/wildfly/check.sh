@@ -533,4 +533,24 @@ wait_otel "OpenTelemetry agent: every request on the top client 127.0.0.1" \
 expect_eq "OpenTelemetry agent: series of the JMX exporter's rules (none: that agent is not there)" \
   "$(scrape | grep -c '^scheduler_http_' || true)" 0
 
+# The per-application WAR beside the filter under the same agent, and a redeploy. No agent made the platform
+# MBeanServer before WildFly booted, so it is WildFly's own, which wraps a JDK one: there an undeployed deployment's
+# row MBeans used to stay registered (their MBean was told the inner server), with its figures, and the next
+# deployment's rows could not take their names. After the redeploy each route shows the new deployment's figures.
+cli "deploy $MONITORED"
+for i in 1 2 3; do request "$BASE/shop-monitored/hello"; done
+request -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/small-upload.bin" "$BASE/shop-monitored/api/orders/1/attachment"
+wait_otel "OpenTelemetry agent, per application: requests on /shop-monitored/hello" 3 \
+  undertow_bandwidth_route_requests_total 'handler="shop-monitored"' 'http_route="/shop-monitored/hello"'
+wait_otel "OpenTelemetry agent, per application: inbound bytes on /shop-monitored/api/orders/{id}/attachment" 54321 \
+  undertow_bandwidth_route_body_io_bytes_total 'handler="shop-monitored"' 'http_route="/shop-monitored/api/orders/{id}/attachment"' 'network_io_direction="receive"'
+cli "deploy --force $MONITORED"
+for i in 1 2; do request "$BASE/shop-monitored/hello"; done
+wait_otel "OpenTelemetry agent, per application, redeployed: requests on /shop-monitored/hello (the new deployment's 2)" 2 \
+  undertow_bandwidth_route_requests_total 'handler="shop-monitored"' 'http_route="/shop-monitored/hello"'
+wait_otel "OpenTelemetry agent, per application, redeployed: requests (the new deployment's 2)" 2 \
+  undertow_bandwidth_requests_total 'handler="shop-monitored"'
+expect_eq "OpenTelemetry agent, per application, redeployed: the previous deployment's route /shop-monitored/api/orders/{id}/attachment" \
+  "$(otel_metric undertow_bandwidth_route_requests_total 'handler="shop-monitored"' 'http_route="/shop-monitored/api/orders/{id}/attachment"')" 0
+
 say "wildfly check: $checks checks passed in ${SECONDS}s"
