@@ -533,6 +533,19 @@ wait_otel "OpenTelemetry agent: every request on the top client 127.0.0.1" \
 expect_eq "OpenTelemetry agent: series of the JMX exporter's rules (none: that agent is not there)" \
   "$(scrape | grep -c '^scheduler_http_' || true)" 0
 
+# The in-process exporter WAR where its users run it, with no agent that made the platform MBeanServer first: here
+# WildFly's own (section 3b reads a plain JDK one, made by the JMX exporter agent). The same MBean, the same count.
+cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
+cli "/system-property=bandwidth.metrics.port:add(value=$INPROCESS_PORT)"
+cli "deploy --force $ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
+expect_eq "in-process exporter on WildFly's own MBeanServer: scheduler_http_requests_total{handler=\"server\"} (the OpenTelemetry agent's count)" \
+  "$(series_value "http://127.0.0.1:$INPROCESS_PORT/metrics" 'scheduler_http_requests_total{handler="server"}')" \
+  "$(otel_metric undertow_bandwidth_requests_total 'handler="server"')"
+# A row is born at zero for the row hold (15 s) from this view's first read, the exporter's first scrape.
+WAIT_SECONDS=60 wait_for "in-process exporter on WildFly's own MBeanServer: inbound bytes on /shop/api/orders/{id}/attachment" 246912 \
+  series_value "http://127.0.0.1:$INPROCESS_PORT/metrics" 'scheduler_http_endpoint_bandwidth_bytes_total{direction="inbound",endpoint="/shop/api/orders/{id}/attachment",handler="server"}'
+cli "undeploy bandwidth-metrics.war"
+
 # The per-application WAR beside the filter under the same agent, and a redeploy. No agent made the platform
 # MBeanServer before WildFly booted, so it is WildFly's own, which wraps a JDK one: there an undeployed deployment's
 # row MBeans used to stay registered (their MBean was told the inner server), with its figures, and the next
@@ -552,5 +565,18 @@ wait_otel "OpenTelemetry agent, per application, redeployed: requests (the new d
   undertow_bandwidth_requests_total 'handler="shop-monitored"'
 expect_eq "OpenTelemetry agent, per application, redeployed: the previous deployment's route /shop-monitored/api/orders/{id}/attachment" \
   "$(otel_metric undertow_bandwidth_route_requests_total 'handler="shop-monitored"' 'http_route="/shop-monitored/api/orders/{id}/attachment"')" 0
+
+# A reload makes the server-wide filter anew, which takes the name over from the previous one: on WildFly's own
+# MBeanServer too, each route then shows the new filter's figures only.
+cli "reload"
+for _ in $(seq 1 120); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/shop/hello" || true)" = 200 ] && break
+  sleep 0.5
+done
+request "$BASE/shop/hello"
+wait_otel "OpenTelemetry agent, reloaded: requests on /shop/hello (the new filter's, curl's 2)" 2 \
+  undertow_bandwidth_route_requests_total 'handler="server"' 'http_route="/shop/hello"'
+expect_eq "OpenTelemetry agent, reloaded: the previous filter's route /shop/api/orders/{id}/attachment" \
+  "$(otel_metric undertow_bandwidth_route_requests_total 'handler="server"' 'http_route="/shop/api/orders/{id}/attachment"')" 0
 
 say "wildfly check: $checks checks passed in ${SECONDS}s"
