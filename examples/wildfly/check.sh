@@ -565,6 +565,12 @@ wait_otel "OpenTelemetry agent, per application, redeployed: requests (the new d
   undertow_bandwidth_requests_total 'handler="shop-monitored"'
 expect_eq "OpenTelemetry agent, per application, redeployed: the previous deployment's route /shop-monitored/api/orders/{id}/attachment" \
   "$(otel_metric undertow_bandwidth_route_requests_total 'handler="shop-monitored"' 'http_route="/shop-monitored/api/orders/{id}/attachment"')" 0
+# Nothing of either deployment stays once it is undeployed and WildFly's idle task threads have ended (as in step
+# 5, which runs on the JMX exporter agent's plain JDK MBeanServer): only the module's copy of the library is left.
+cli "undeploy shop-monitored.war"
+let_idle_task_threads_end
+copies="$(settle_copies 1 idle)"
+expect_eq "library copies loaded on WildFly's own MBeanServer once the per-application WAR, read by the OpenTelemetry agent, was redeployed and undeployed (the module's only)" "$copies" 1
 
 # A reload makes the server-wide filter anew, which takes the name over from the previous one: on WildFly's own
 # MBeanServer too, each route then shows the new filter's figures only.
