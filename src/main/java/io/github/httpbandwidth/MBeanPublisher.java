@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -158,6 +159,7 @@ final class MBeanPublisher {
             // By the class name its MBeanInfo gives: an earlier deployment's copy comes from another class loader.
             if (server.isRegistered(name)
                     && BandwidthStats.class.getName().equals(server.getObjectInstance(name).getClassName())) {
+                refuseAnotherDeployments(server.getClassLoaderFor(name), name);
                 server.unregisterMBean(name);
             }
         } catch (InstanceNotFoundException e) {
@@ -165,6 +167,26 @@ final class MBeanPublisher {
         } catch (JMException e) {
             throw new IllegalStateException("could not replace " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An earlier copy is taken over only from the same deployment: the same class loader (a server module's filter made
+     * again on a reload), or one of the same name (WildFly names a deployment's class loader after it, and gives each
+     * redeployment a new one), or neither named (nothing tells them apart). Another application's monitor of the same
+     * name is alive: taking its name over would leave it counting with no MBean, its traffic gone from every reader.
+     */
+    private static void refuseAnotherDeployments(ClassLoader earlier, ObjectName name) {
+        ClassLoader mine = BandwidthStats.class.getClassLoader();
+        if (earlier != mine && !Objects.equals(loaderName(earlier), loaderName(mine))) {
+            throw new IllegalStateException("name: \"" + name.getKeyProperty("name") + "\" is taken by the monitor of "
+                    + loaderName(earlier) + ", another deployment than this one (" + loaderName(mine) + "); two monitors "
+                    + "cannot share a name: give each its own name (bandwidth(name=...) in undertow-handlers.conf, the "
+                    + "name parameter of a filter, BandwidthStats.builder().name(...))");
+        }
+    }
+
+    private static String loaderName(ClassLoader loader) {
+        return loader == null ? null : loader.getName();
     }
 
     /**

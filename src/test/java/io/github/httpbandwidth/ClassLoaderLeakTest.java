@@ -7,13 +7,11 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -27,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClassLoaderLeakTest {
 
-    private static final String LIBRARY = "io.github.httpbandwidth.";
+    private static final String LIBRARY = LibraryCopies.LIBRARY;
     private static final int DEPLOYMENTS = 10;
 
     private volatile HttpHandler current = ex -> ex.setStatusCode(404);
@@ -126,7 +124,7 @@ class ClassLoaderLeakTest {
 
     /** Returns the deployment's class loader, after the deployment served traffic and was closed. */
     private ClassLoader deployServeAndUndeploy(int d, TestServer server, HttpClient client) throws Exception {
-        URLClassLoader loader = new URLClassLoader("deployment-" + d, new URL[] {libraryClasses()}, new LibraryHiding());
+        URLClassLoader loader = LibraryCopies.load("deployment-" + d);
         Class<?> statsClass = loader.loadClass(LIBRARY + "BandwidthStats");
         assertThat(statsClass.getClassLoader()).isSameAs(loader);
         Object builder = statsClass.getMethod("builder").invoke(null);
@@ -164,25 +162,6 @@ class ClassLoaderLeakTest {
             return (long) snapshot.getClass().getMethod("requests").invoke(snapshot);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static URL libraryClasses() throws Exception {
-        return Path.of("target/classes").toAbsolutePath().toUri().toURL();
-    }
-
-    /** The test's class loader, minus the library: each deployment loads its own copy, child first. */
-    private static final class LibraryHiding extends ClassLoader {
-        LibraryHiding() {
-            super("library-hiding", ClassLoaderLeakTest.class.getClassLoader());
-        }
-
-        @Override
-        protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-            if (className.startsWith(LIBRARY)) {
-                throw new ClassNotFoundException(className);
-            }
-            return super.loadClass(className, resolve);
         }
     }
 }

@@ -11,6 +11,7 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import java.lang.management.ManagementFactory;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -100,6 +101,46 @@ class HandlerBuilderTest {
         }
         assertThat(server.queryNames(new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-redeploy*"), null))
                 .hasSize(1);
+    }
+
+    /**
+     * Two applications on one server, each carrying its own copy of the library (WildFly names each deployment's class
+     * loader after it), both calling their monitor conf-clash: the second may not take the name over, which left the
+     * first one counting with no MBean (its traffic gone from every reader, silently); its parse fails saying why.
+     */
+    @Test
+    void anotherApplicationsMonitorOfTheSameNameIsNotTakenOver() throws Exception {
+        ObjectName clash = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-clash");
+        try (URLClassLoader shop = LibraryCopies.load("deployment.shop.war");
+             URLClassLoader other = LibraryCopies.load("deployment.other.war")) {
+            PredicatedHandlersParser.parse("bandwidth(conf-clash)\n", shop);
+            assertThat(server.getClassLoaderFor(clash)).isSameAs(shop);
+
+            assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(conf-clash)\n", other))
+                    .hasStackTraceContaining("name: \"conf-clash\" is taken by the monitor of deployment.shop.war")
+                    .hasStackTraceContaining("give each its own name");
+            assertThat(server.getClassLoaderFor(clash)).as("the first application's monitor").isSameAs(shop);
+        }
+    }
+
+    /**
+     * The same application deployed again (a class loader of the same name, a new copy of the library, while the
+     * previous copy's MBean is still there: a WAR without the servlet integration's clean-up) takes the name over, as
+     * copies in unnamed class loaders do (an embedded server's, where nothing tells deployments apart).
+     */
+    @Test
+    void theSameApplicationDeployedAgainTakesTheNameOverFromItsPreviousCopy() throws Exception {
+        ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-again");
+        for (String deployment : new String[] {"deployment.shop.war", null}) {
+            try (URLClassLoader previous = LibraryCopies.load(deployment);
+                 URLClassLoader next = LibraryCopies.load(deployment)) {
+                PredicatedHandlersParser.parse("bandwidth(conf-again)\n", previous);
+                assertThat(server.getClassLoaderFor(name)).isSameAs(previous);
+                PredicatedHandlersParser.parse("bandwidth(conf-again)\n", next);
+                assertThat(server.getClassLoaderFor(name)).as("class loaders named " + deployment).isSameAs(next);
+                server.unregisterMBean(name);
+            }
+        }
     }
 
     @Test
