@@ -474,6 +474,21 @@ copies="$(settle_copies 0 idle)"
 say "application mode after the last undeploy, WildFly's idle task threads ended ($(task_threads) left): library copies loaded $copies, application copies $(app_copies), library lines in the class histogram $(histogram_lines)"
 expect_eq "library copies loaded once WildFly's idle task threads ended" "$copies" 0
 wait_for "application copies loaded once WildFly's idle task threads ended" 0 gc_app_copies
+# Another application carrying the library with a monitor of the same name (a copy of the WAR, other.war) may not
+# take the name over, which would leave shop-monitored.war counting with no MBean: its deployment fails saying why,
+# and shop-monitored.war is still counted under the name.
+# Last in this step: WildFly keeps the class loader of a JAX-RS and CDI application whose deployment failed (a copy
+# of shop.war failing in its own handler builder, without the library, is kept alike), so no copy is counted after.
+cli "deploy $MONITORED"
+cp "$MONITORED" "$WORK/other.war"
+answer="$(JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" "$JBOSS_HOME/bin/jboss-cli.sh" -c \
+  --controller="127.0.0.1:$MANAGEMENT_PORT" --command="deploy $WORK/other.war" 2>&1 || true)"
+[[ "$answer" == *'name: \"shop-monitored\" is taken by the monitor of deployment.shop-monitored.war'* ]] \
+  || fail "deploying other.war, whose monitor has shop-monitored's name: expected a failure naming both, got: $answer"
+pass "another application's monitor of the same name: its deployment fails naming the name and the deployment that has it"
+before_requests="$(metric 'scheduler_http_requests_total{handler="shop-monitored"}')"
+request "$BASE/shop-monitored/hello"
+wait_metric 'scheduler_http_requests_total{handler="shop-monitored"}' $((before_requests + 1))
 
 # 6. The OpenTelemetry Java agent instead of the JMX exporter (WILDFLY_AGENT=otel: a plain -javaagent with
 # integrations/opentelemetry/bandwidth-otel-rules.yaml, its Prometheus exporter on METRICS_PORT), server-wide.
