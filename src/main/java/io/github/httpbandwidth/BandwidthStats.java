@@ -369,12 +369,19 @@ public final class BandwidthStats implements AutoCloseable {
 
     /**
      * As {@link #registerMBean}, but an MBean of the same name registered by an earlier copy of this library (the
-     * same application's previous deployment, whose {@code undertow-handlers.conf} is parsed again) is replaced.
+     * same application's previous deployment, whose {@code undertow-handlers.conf} is parsed again) is replaced. For
+     * an instance made to be registered so (from configuration), which nothing else holds: when it cannot be, it is
+     * closed before the exception goes on, so that no background sampling is left behind by a refused configuration.
      */
     ObjectName registerMBeanReplacingEarlier(MBeanServer server) {
-        ObjectName name = publisher.register(this, server, true);
-        startSampler();
-        return name;
+        try {
+            ObjectName name = publisher.register(this, server, true);
+            startSampler();
+            return name;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /**

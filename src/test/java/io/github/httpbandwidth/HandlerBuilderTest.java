@@ -120,7 +120,16 @@ class HandlerBuilderTest {
                     .hasStackTraceContaining("name: \"conf-clash\" is taken by the monitor of deployment.shop.war")
                     .hasStackTraceContaining("give each its own name");
             assertThat(server.getClassLoaderFor(clash)).as("the first application's monitor").isSameAs(shop);
+            assertThat(samplesScheduled(other)).as("rate samples the refused copy left scheduled").isZero();
         }
+    }
+
+    /** Tasks waiting in the rate sampler's executor of one copy of the library. */
+    private static int samplesScheduled(ClassLoader copy) throws Exception {
+        java.lang.reflect.Field executor = copy.loadClass(LibraryCopies.LIBRARY + "RateSampler")
+                .getDeclaredField("EXECUTOR");
+        executor.setAccessible(true);
+        return ((java.util.concurrent.ThreadPoolExecutor) executor.get(null)).getQueue().size();
     }
 
     /**
