@@ -181,7 +181,9 @@ final class MBeanPublisher {
             throw new IllegalStateException("name: \"" + name.getKeyProperty("name") + "\" is taken by the monitor of "
                     + loaderName(earlier) + ", another deployment than this one (" + loaderName(mine) + "); two monitors "
                     + "cannot share a name: give each its own name (bandwidth(name=...) in undertow-handlers.conf, the "
-                    + "name parameter of a filter, BandwidthStats.builder().name(...))");
+                    + "name parameter of a filter, BandwidthStats.builder().name(...)). If that deployment is gone, its "
+                    + "monitor was left registered, as by a WAR without undertow-bandwidth-servlet, whose clean-up "
+                    + "unregisters it at undeploy: restart the server once, with that jar in the WAR");
         }
     }
 
