@@ -70,7 +70,8 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
     /**
      * @throws IllegalArgumentException for a name or cap that {@link BandwidthStats.Builder} refuses, or a classifier
      *     class that cannot be found or created
-     * @throws IllegalStateException when an MBean of that name is already registered
+     * @throws IllegalStateException when an MBean of that name is already registered by something else than this
+     *     library, or by another deployment's copy of it (not this application's previous deployment)
      */
     @Override
     public HandlerWrapper build(Map<String, Object> config) {
