@@ -30,7 +30,8 @@ import java.util.Set;
  * <p>An application server parses the file again at every deployment and never says that the previous one ended,
  * so a build replaces an MBean of the same name that an earlier copy of this library registered (the previous
  * deployment's), instead of failing; that earlier instance then counts unseen until it is collected. Two live
- * applications must therefore use two names. An MBean of that name registered by anything else is refused.
+ * applications must therefore use two names: a copy of this library in another deployment's class loader (one of
+ * another name) is not taken over but refused, saying so, as is an MBean of that name registered by anything else.
  *
  * <p>Stability: the configuration syntax ({@code bandwidth}, {@code name}, {@code endpoint-cap},
  * {@code classifier}, {@code client-key}, {@code client-capacity}, {@code row-hold}) is supported; the class is public only because Undertow's service loader needs it, and is

@@ -85,7 +85,8 @@ final class MBeanPublisher {
     /**
      * Registers {@code stats}' MBean and its children. With {@code replaceEarlier}, an MBean of the same name that an
      * earlier copy of this library registered (a previous deployment of the same application, whose configuration
-     * was parsed again) is unregistered first; any other MBean of that name is left alone and refused.
+     * was parsed again) is unregistered first; another deployment's copy, and any other MBean of that name, is left
+     * alone and refused.
      */
     synchronized ObjectName register(BandwidthStats stats, MBeanServer server, boolean replaceEarlier) {
         ObjectName name = registered.get(server);
