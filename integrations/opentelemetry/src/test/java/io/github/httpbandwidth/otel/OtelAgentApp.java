@@ -92,6 +92,12 @@ final class OtelAgentApp implements AutoCloseable {
         return httpPort;
     }
 
+    /** Sends one line to its standard input ({@link OtelTestApp}'s commands). */
+    void send(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -221,6 +222,51 @@ class OtelAgentTest {
         } finally {
             scraper.shutdownNow();
         }
+    }
+
+    /**
+     * A redeployment, or a reload of a server-wide filter, closes a monitor and starts another of the same name in the
+     * same JVM, counting from 0. Seen by an SDK under delta temporality as the same series going down, that is a
+     * negative delta of each monotonic sum (six requests, then -5), and what backends add up loses what the first
+     * monitor counted. Six requests, a redeploy once the reader has them, one request: every series adds up to seven.
+     */
+    @Test
+    void underDeltaTemporalityARedeployedMonitorNeverGoesBelowWhatTheLastOneShowed() throws Exception {
+        try (OtlpReceiver otlp = new OtlpReceiver()) {
+            app = OtelAgentApp.start(otlp, OtelAgentApp.freePort(), "3",
+                    "-Dotel.exporter.otlp.metrics.temporality.preference=delta");
+            await("a first OTLP export with the handler's totals", () -> latest(otlp).keySet().stream()
+                    .anyMatch(k -> k.startsWith("undertow.bandwidth.requests|")));
+            HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String requests = key("undertow.bandwidth.requests", "handler", HANDLER);
+            String bytesOut = key("undertow.bandwidth.body.io", "handler", HANDLER, "network.io.direction", "transmit");
+            String route = route("requests", "/jobs/{id}");
+            String client = key("undertow.bandwidth.client.requests", "handler", HANDLER, "client", "w1");
+            List<String> series = List.of(requests, route, client);
+            for (int i = 0; i < 6; i++) {
+                getJob(oneConnection, "w1");
+            }
+            Supplier<String> seen = () -> "points " + otlp.points().stream()
+                    .filter(p -> series.contains(key(p))).map(p -> key(p) + "=" + p.value()).toList();
+            await("six requests in every series", () -> series.stream().allMatch(s -> sum(otlp, s) == 6), seen);
+
+            app.send("redeploy");
+            await("the new monitor", () -> app.output().contains("REDEPLOYED"));
+            getJob(oneConnection, "w1");
+            await("seven requests in every series (or a negative delta)", () -> series.stream()
+                    .allMatch(s -> sum(otlp, s) == 7) || otlp.points().stream().anyMatch(p -> p.monotonic() && p.value() < 0),
+                    seen);
+            assertThat(otlp.points()).filteredOn(OtlpReceiver.Point::monotonic)
+                    .allSatisfy(p -> assertThat(p.value()).as(key(p)).isNotNegative());
+            series.forEach(s -> assertThat(sum(otlp, s)).as(s).isEqualTo(7));
+            assertThat(sum(otlp, bytesOut)).isEqualTo(7_000);
+        }
+    }
+
+    private void getJob(HttpClient client, String worker) throws Exception {
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(app.base() + "/jobs/1"))
+                .header("X-Worker-Id", worker).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).hasSize(1000);
     }
 
     private void upload(HttpClient client, String worker, int bytes) throws Exception {
