@@ -116,7 +116,7 @@ public final class BandwidthStats implements AutoCloseable {
     private final ReaderRows readerRows;
     private final boolean sampleInBackground;
     private RateSampler sampler;
-    private final MBeanPublisher publisher = new MBeanPublisher();
+    private final MBeanPublisher publisher;
     /** Reads of every counter ({@link #snapshot(boolean)}), for tests of what a read costs. */
     private final AtomicLong wholeReads = new AtomicLong();
 
@@ -124,6 +124,9 @@ public final class BandwidthStats implements AutoCloseable {
         this.name = builder.name;
         this.clock = builder.clock;
         this.startTimeMillis = clock.millis();
+        this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
+        // Before the endpoint table, whose fixed rows are admitted at once.
+        this.publisher = new MBeanPublisher(name, builder.ticker, rowHold);
         this.endpoints = new EndpointTable(builder.classifier, builder.endpointCap, this::rowAdmitted);
         int histogramWidth = SizeHistogram.width(builder.sizeBuckets);
         this.sizesFromFine = builder.sizeBuckets == SizeBuckets.defaultLayout();
@@ -139,7 +142,6 @@ public final class BandwidthStats implements AutoCloseable {
         this.inFlight = new InFlightTransfers(inFlightThresholdBytes);
         this.clients = builder.clientCapacity == 0 ? null : new ClientTable(builder.clientKey, builder.clientCapacity);
         this.ticker = builder.ticker;
-        this.rowHold = new RowHold(builder.rowHold != null ? builder.rowHold : RowHold.defaultHold());
         this.readerRows = new ReaderRows(this, builder.ticker, publisher, rowHold, builder.clientCapacity);
         long start = ticker.getAsLong();
         this.rates = new RateTracker(3, start);
@@ -339,6 +341,7 @@ public final class BandwidthStats implements AutoCloseable {
         Map<ObjectName, Supplier<Object>> children = new LinkedHashMap<>();
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.SIZES), () -> ConsoleMBean.sizes(this));
         children.put(MBeanPublisher.consoleName(name, ConsoleMBean.TRANSFERS), () -> ConsoleMBean.transfers(this));
+        children.put(MBeanPublisher.totalsRowName(name), () -> new TotalsRowMBean(readerRows, rowHold));
         String[] rows = endpoints.names();
         for (int i = 0; i < rows.length; i++) {
             String row = rows[i];
@@ -421,9 +424,11 @@ public final class BandwidthStats implements AutoCloseable {
 
     /**
      * Keeps the current totals, histograms and rows as this tick's samples, unless the tick has them already; moves
-     * the largest sizes' window on and samples the transfers in flight.
+     * the largest sizes' window on and samples the transfers in flight; registers the rows-domain MBeans whose wait
+     * after a close of this name has passed ({@link MBeanPublisher}).
      */
     void sampleRates() {
+        publisher.releaseWaitingRows();
         long now = ticker.getAsLong();
         maxima.advance(counters, rates.tick(now));
         int rowCount = endpoints.names().length;

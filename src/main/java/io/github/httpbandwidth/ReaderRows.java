@@ -88,7 +88,9 @@ final class ReaderRows {
             for (ClientSnapshot client : stats.exportedClients(now, admissions)) {
                 clients.put(client.client(), client);
             }
-            view = new View(rows, classes, clients, admissions, 0);
+            long[] totals = {snapshot.bytesReceived(), snapshot.bytesSent(), snapshot.requests(),
+                    snapshot.requestSizes().sumBytes(), snapshot.responseSizes().sumBytes(), snapshot.requestsInFlight()};
+            view = new View(totals, rows, classes, clients, admissions, 0);
             takenAt = now;
             keepClientMBeansInStep(view, now);
         }
@@ -145,17 +147,18 @@ final class ReaderRows {
     }
 
     /**
-     * One snapshot's rows by endpoint name, its client rows by client and the kept clients' admission numbers
-     * ({@link ClientTable#exported(RowHold, long, Map)}), read at {@code now}.
+     * One snapshot's totals ({@link TotalsRowMBean#FIGURES}, then the exchanges in flight), its rows by endpoint name,
+     * its client rows by client and the kept clients' admission numbers ({@link ClientTable#exported(RowHold, long,
+     * Map)}), read at {@code now}.
      */
-    record View(Map<String, EndpointSnapshot> rows, Map<String, StatusClassSnapshot[]> classes,
+    record View(long[] totals, Map<String, EndpointSnapshot> rows, Map<String, StatusClassSnapshot[]> classes,
                 Map<String, ClientSnapshot> clients, Map<String, Long> admissions, long now) {
 
         /** The admission number of a fixed row ({@code (other)}, {@code (unidentified)}), which is never admitted. */
         static final long FIXED = 0;
 
         View at(long time) {
-            return new View(rows, classes, clients, admissions, time);
+            return new View(totals, rows, classes, clients, admissions, time);
         }
 
         /** The kept client's admission number, {@link #FIXED} for a fixed row. */

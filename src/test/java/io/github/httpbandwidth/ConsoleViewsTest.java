@@ -95,10 +95,10 @@ class ConsoleViewsTest {
         assertThat(server.getAttribute(a, "BytesSentPerSecond1m")).isEqualTo(0.0);
         assertThat(server.getAttribute(a, "BytesSent")).isEqualTo(300L);
 
-        // The handler's MBean, 5 endpoint rows twice (the console's and the readers' RowMBeans), the sizes and the
-        // transfers: all gone on close().
+        // The handler's MBean, 5 endpoint rows twice (the console's and the readers' RowMBeans), the readers' totals,
+        // the sizes and the transfers: all gone on close().
         ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-rows,*");
-        assertThat(server.queryNames(everything, null)).hasSize(13);
+        assertThat(server.queryNames(everything, null)).hasSize(14);
         stats.close();
         assertThat(server.queryNames(everything, null)).isEmpty();
     }
@@ -168,13 +168,16 @@ class ConsoleViewsTest {
         ObjectName row = MBeanPublisher.endpointName("console-follow", "/jobs/{id}");
         assertThat(server.isRegistered(row)).isTrue();
         ObjectName everything = new ObjectName("io.github.httpbandwidth*:name=console-follow,*");
-        assertThat(server.queryNames(everything, null)).hasSize(9); // 3 rows twice, the handler's, 2 console views
+        // 3 rows twice, the readers' totals, the handler's, 2 console views.
+        assertThat(server.queryNames(everything, null)).hasSize(10);
 
         server.unregisterMBean(handler);
         assertThat(server.queryNames(everything, null)).isEmpty();
 
         stats.registerMBean(server);
         assertThat(server.getAttribute(row, "BytesSent")).isEqualTo(10L);
+        // All of them: with a row hold (RowsAfterACloseTest), the readers' would come once it has passed.
+        assertThat(server.queryNames(everything, null)).hasSize(10);
     }
 
     @Test
