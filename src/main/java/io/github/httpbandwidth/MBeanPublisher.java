@@ -358,11 +358,6 @@ final class MBeanPublisher {
         }
     }
 
-    /** Whether rows-domain MBeans wait in some server after a close of this name (tests). */
-    boolean rowsWaiting() {
-        return rowsWaiting;
-    }
-
     /**
      * Leaves the record of this close in {@code server}, replacing an earlier one: a JDK {@link ImmutableDescriptor}
      * shown through a JDK {@link StandardMBean} (its fields as the {@code Fields} attribute), strings only, so it keeps no
