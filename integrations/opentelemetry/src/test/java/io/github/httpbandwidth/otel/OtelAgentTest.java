@@ -98,6 +98,8 @@ class OtelAgentTest {
             expected.put(key("undertow.bandwidth.body.io", "handler", HANDLER, "network.io.direction", "transmit"), totalOut);
             expected.put(key("undertow.bandwidth.requests", "handler", HANDLER), requests);
             expected.put(key("undertow.bandwidth.requests.active", "handler", HANDLER), 0L);
+            expected.put(key("undertow.bandwidth.request.body.size.sum", "handler", HANDLER), totalIn);
+            expected.put(key("undertow.bandwidth.response.body.size.sum", "handler", HANDLER), totalOut);
             expected.put(route("body.io", "/jobs/{id}", "network.io.direction", "transmit"), jobsOut);
             expected.put(route("requests", "/jobs/{id}"), 3L);
             expected.put(route("body.io", "/upload", "network.io.direction", "receive"), posted[1]);
