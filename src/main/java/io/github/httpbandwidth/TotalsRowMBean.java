@@ -2,6 +2,7 @@ package io.github.httpbandwidth;
 
 import javax.management.openmbean.SimpleType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,7 +43,7 @@ final class TotalsRowMBean extends ReadOnlyOpenMBean<long[]> {
             seen = view.now();
         }
         if (hold.held(seen, view.now())) {
-            java.util.Arrays.fill(figures, 0, FIGURES.size(), 0);
+            Arrays.fill(figures, 0, FIGURES.size(), 0);
         }
         return figures;
     }
