@@ -152,6 +152,35 @@ class HandlerBuilderTest {
         }
     }
 
+    /**
+     * The next deployment of the same application, after the previous one's MBean went at undeploy (as the servlet
+     * integration's clean-up unregisters it): its handler's MBean and console views come at once, its rows-domain
+     * MBeans (what OpenTelemetry reads) only after the row hold since that close, which a record made of JDK classes
+     * carries from one class loader to the next (the wait itself, with a ticker: {@code RowsAfterACloseTest}).
+     */
+    @Test
+    void theNextDeploymentsReaderRowsWaitForTheHoldSinceThePreviousOnesClose() throws Exception {
+        ObjectName name = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-rows-wait");
+        ObjectName rows = new ObjectName(MBeanPublisher.ROWS_DOMAIN + ":name=conf-rows-wait,*");
+        ObjectName record = MBeanPublisher.closedName("conf-rows-wait");
+        String config = "bandwidth(name=conf-rows-wait, row-hold=600)\n";
+        try (URLClassLoader previous = LibraryCopies.load("deployment.shop.war");
+             URLClassLoader next = LibraryCopies.load("deployment.shop.war")) {
+            PredicatedHandlersParser.parse(config, previous);
+            assertThat(server.queryNames(rows, null)).contains(MBeanPublisher.totalsRowName("conf-rows-wait"));
+            server.unregisterMBean(name);
+            assertThat(server.queryNames(rows, null)).isEmpty();
+            assertThat(server.getClassLoaderFor(record)).as("the record's class loader: the JDK's").isNull();
+
+            PredicatedHandlersParser.parse(config, next);
+            assertThat(server.getClassLoaderFor(name)).isSameAs(next);
+            assertThat(server.isRegistered(MBeanPublisher.consoleName("conf-rows-wait", ConsoleMBean.SIZES))).isTrue();
+            assertThat(server.queryNames(rows, null)).as("within the hold since the previous deployment's close").isEmpty();
+            assertThat(server.isRegistered(record)).isTrue();
+            server.unregisterMBean(name);
+        }
+    }
+
     @Test
     void anMBeanOfThatNameFromSomethingElseIsNotReplaced() throws Exception {
         ObjectName taken = new ObjectName("io.github.httpbandwidth:type=BandwidthStats,name=conf-taken");
