@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 /**
  * The rows of a handler for readers that read one MBean per row and cannot iterate a table, such as OpenTelemetry's
  * JMX Metric Insight: what {@link RowMBean}s, {@link ClientRowMBean}s and the handler's {@link TotalsRowMBean} read.
- * Each reader's collection reads every row MBean's attributes one by one; they all read one snapshot, taken at most once per {@link #FRESH_NANOS}, so a
- * collection costs one snapshot and a map lookup per attribute, not a snapshot per attribute.
+ * Each reader's collection reads every row MBean's attributes one by one; they all read one snapshot, taken at most
+ * once per {@link #FRESH_NANOS}, so a collection costs one snapshot and a map lookup per attribute, not a snapshot per
+ * attribute.
  *
  * <p>Clients come and go, so their MBeans are kept in step with the table here, when a snapshot is taken (on a
  * reader's thread, never on a request's): one per row of the clients' exported view ({@link ClientTable#exported}:
