@@ -196,12 +196,59 @@ class TopClientsTest {
         assertThat(stats.clientBuffers()).as("buffers of ended threads").isZero();
     }
 
+    /**
+     * One header value, sent over HTTP/1.1 and over HTTP/2, names one row. Undertow's HTTP/1.1 parser trims a value
+     * and folds a run of blanks that starts with a space into one space; its HTTP/2 decoder hands the value over as
+     * it came, so a worker id with a trailing space or two spaces in a row would otherwise be two clients.
+     */
+    @Test
+    void aHeaderValueNamesTheSameRowOverHttp1AndHttp2() throws Exception {
+        BandwidthStats stats = BandwidthStats.builder().name("clients-h1-h2").clientKey(WORKER_OR_ADDRESS).build();
+        List<String> workers = List.of("trail ", "  lead", "two  spaces", "tab\tinside", "mixed \t run",
+                "(other) ", "   ");
+        try (TestServer server = TestServer.startHttp2(new BandwidthHandler(stats, echo()));
+             RawHttp http = new RawHttp(server.port())) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            // The connection's first request carries the upgrade (HTTP/1.1); the rest go as HTTP/2 streams.
+            client.send(HttpRequest.newBuilder(server.uri("/echo?out=1")).build(), HttpResponse.BodyHandlers.discarding());
+            for (String worker : workers) {
+                post(http, worker, 10, 1);
+                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(server.uri("/echo?out=2"))
+                        .header("X-Worker-Id", worker).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[20]))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            }
+            BandwidthSnapshot s = completedWithClients(stats, 1 + 2L * workers.size());
+            assertThat(s.clients()).containsExactlyInAnyOrder(
+                    new ClientSnapshot("trail", 30, 3, 2, 0),
+                    new ClientSnapshot("lead", 30, 3, 2, 0),
+                    new ClientSnapshot("two spaces", 30, 3, 2, 0),
+                    new ClientSnapshot("tab inside", 30, 3, 2, 0),
+                    new ClientSnapshot("mixed run", 30, 3, 2, 0),
+                    new ClientSnapshot("_(other)", 30, 3, 2, 0),
+                    // A value of blanks only is no value on either protocol: the remote address names it.
+                    new ClientSnapshot("127.0.0.1", 30, 4, 3, 0),
+                    new ClientSnapshot("(other)", 0, 0, 0, 0));
+            assertRowsAddUp(s);
+        }
+    }
+
     @Test
     void keysThatLookLikeFixedRowsOrCarryControlCharactersAreMended() {
         assertThat(ClientTable.name("(other)")).isEqualTo("_(other)");
         assertThat(ClientTable.name("(unidentified)")).isEqualTo("_(unidentified)");
         assertThat(ClientTable.name("a\u0001b\nc")).isEqualTo("a?b?c");
         assertThat(ClientTable.name("x".repeat(500))).hasSize(ClientTable.MAX_NAME_LENGTH);
+        // Blanks as Undertow's HTTP/1.1 parser leaves them, whatever the protocol (HTTP/2 clients need not trim).
+        assertThat(ClientTable.name(" (other)\t")).isEqualTo("_(other)");
+        assertThat(ClientTable.name("\t a \t\t b  ")).isEqualTo("a b");
+        assertThat(ClientTable.name(" \t ")).isEqualTo(EndpointNames.EMPTY);
+        // A long value is folded before it is cut, so the cut falls where it falls on the folded value.
+        String folded = "y".repeat(126) + " z" + "y".repeat(100);
+        assertThat(ClientTable.kept("   " + folded.replace(" ", " \t  "))).isEqualTo(folded.substring(0, 128));
+        assertThat(ClientTable.name(ClientTable.kept("y".repeat(127) + "    z"))).isEqualTo("y".repeat(127));
+        assertThat(ClientTable.kept("\ud83d\ude00".repeat(100))).isEqualTo("\ud83d\ude00".repeat(64));
+        assertThat(ClientTable.kept("y" + "\ud83d\ude00".repeat(100))).isEqualTo("y" + "\ud83d\ude00".repeat(63));
         assertThatThrownBy(() -> ClientKey.header("Authorization")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("secrets").hasMessageContaining("X-Worker-Id");
         assertThatThrownBy(() -> BandwidthStats.builder().clientCapacity(1001))
