@@ -15,7 +15,9 @@ import java.util.Objects;
  * <p>Called once per exchange, when it completes, on the request's thread: keep it cheap and allocation-free (the
  * built-ins return an object the exchange already holds). Return a {@link String} or an {@link InetAddress} (named
  * by its address); any other object is named by its {@code toString()} at once, on the request's thread, so that
- * what the table keeps is text. Names are cut to {@value ClientTable#MAX_NAME_LENGTH} characters (a longer key is
+ * what the table keeps is text. Names lose the blanks (spaces, tabs) at either end and have each run of them made
+ * one space, so that a header value names one row over HTTP/1.1 (whose parser in Undertow does much the same) and
+ * HTTP/2 (whose decoder does not); they are cut to {@value ClientTable#MAX_NAME_LENGTH} characters (a longer key is
  * cut before it is kept, so a megabyte header keeps 128 characters), control characters becoming {@code ?}, and
  * names equal to a fixed row's get a {@code _} in front. Return {@code null} when the client is unknown: such
  * exchanges share the {@value ClientTable#UNIDENTIFIED} row. Whatever is thrown here, by the key or by its

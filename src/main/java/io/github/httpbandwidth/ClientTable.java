@@ -136,8 +136,9 @@ final class ClientTable {
     }
 
     /**
-     * What the buffers keep of a key: an address as it is, a string cut to {@value #MAX_NAME_LENGTH} characters (a
-     * header value can be a megabyte), anything else by its name, taken here on the request thread. So the buffers
+     * What the buffers keep of a key: an address as it is, a string of up to {@value #MAX_NAME_LENGTH} characters as
+     * it is, a longer one (a header value can be a megabyte) {@linkplain #folded folded and cut} to that, anything
+     * else by its name, taken here on the request thread. So the buffers
      * and the table hold only strings and addresses, no more than a label's length of any key, and no user code
      * ever runs at a read or under the table's lock.
      *
@@ -146,7 +147,7 @@ final class ClientTable {
     static Object kept(Object key) {
         // A header's or a principal's string first: the commonest key, and String is final (one class compare).
         if (key instanceof String text) {
-            return text.length() > MAX_NAME_LENGTH ? cut(text) : text;
+            return text.length() > MAX_NAME_LENGTH ? folded(text) : text;
         }
         if (key == null || key instanceof InetAddress) {
             return key;
@@ -155,7 +156,7 @@ final class ClientTable {
         if (name == null) {
             throw new NullPointerException("the client key's toString() returned null");
         }
-        return name.length() > MAX_NAME_LENGTH ? cut(name) : name;
+        return name.length() > MAX_NAME_LENGTH ? folded(name) : name;
     }
 
     private synchronized Buffer register(StripedCounters.Cell cell) {
@@ -277,21 +278,68 @@ final class ClientTable {
     }
 
     /**
-     * A key's name as a row shows it: an address as its text, a string as it is, made safe as {@link EndpointNames}
-     * makes endpoints (control characters as {@code ?}), cut to {@value #MAX_NAME_LENGTH} characters; a name equal
-     * to a fixed row's gets a {@code _} in front.
+     * A key's name as a row shows it: an address as its text, a string with its blanks {@linkplain #folded folded},
+     * made safe as {@link EndpointNames} makes endpoints (control characters as {@code ?}), cut to
+     * {@value #MAX_NAME_LENGTH} characters; a name equal to a fixed row's gets a {@code _} in front.
      */
     static String name(Object client) {
-        String text = client instanceof InetAddress address ? address.getHostAddress() : client.toString();
+        String text = client instanceof InetAddress address ? address.getHostAddress() : folded(client.toString());
         return EndpointNames.notFixed(EndpointNames.safe(text, MAX_NAME_LENGTH), OTHER, UNIDENTIFIED, DEPARTED);
     }
 
-    private static String cut(String text) {
-        int end = MAX_NAME_LENGTH;
-        if (Character.isHighSurrogate(text.charAt(end - 1)) && Character.isLowSurrogate(text.charAt(end))) {
+    /**
+     * {@code text} without blanks (spaces and tabs) at either end and with each run of them one space, cut to
+     * {@value #MAX_NAME_LENGTH} characters (never inside a surrogate pair): one pass, however long the text. So one
+     * header value names one row over HTTP/1.1, whose parser in Undertow trims a value and folds a run of blanks
+     * that starts with a space, and over HTTP/2, whose decoder hands the value over as the client sent it.
+     */
+    static String folded(String text) {
+        int length = text.length();
+        if (length <= MAX_NAME_LENGTH && !needsFolding(text)) {
+            return text;
+        }
+        StringBuilder kept = new StringBuilder(Math.min(length, MAX_NAME_LENGTH));
+        boolean blank = false;
+        for (int i = 0; i < length && kept.length() < MAX_NAME_LENGTH; i++) {
+            char c = text.charAt(i);
+            if (c == ' ' || c == '\t') {
+                blank = true;
+                continue;
+            }
+            if (blank && !kept.isEmpty()) {
+                kept.append(' ');
+                if (kept.length() == MAX_NAME_LENGTH) {
+                    break;
+                }
+            }
+            blank = false;
+            kept.append(c);
+        }
+        int end = kept.length();
+        if (end > 0 && kept.charAt(end - 1) == ' ') {
+            // Cut right after a blank: the end is trimmed like any other.
+            end--;
+        } else if (end == MAX_NAME_LENGTH && Character.isHighSurrogate(kept.charAt(end - 1))) {
             end--;
         }
-        return text.substring(0, end);
+        return kept.substring(0, end);
+    }
+
+    private static boolean needsFolding(String text) {
+        int last = text.length() - 1;
+        if (last < 0) {
+            return false;
+        }
+        if (text.charAt(0) == ' ' || text.charAt(last) == ' ') {
+            return true;
+        }
+        for (int i = 0; i <= last; i++) {
+            char c = text.charAt(i);
+            if (c == '\t' || c == ' ' && text.charAt(i + 1) == ' ') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One platform thread's clients not yet in the table; written by that thread only. */
