@@ -138,9 +138,9 @@ final class ClientTable {
     /**
      * What the buffers keep of a key: an address as it is, a string of up to {@value #MAX_NAME_LENGTH} characters as
      * it is, a longer one (a header value can be a megabyte) {@linkplain #folded folded and cut} to that, anything
-     * else by its name, taken here on the request thread. So the buffers
-     * and the table hold only strings and addresses, no more than a label's length of any key, and no user code
-     * ever runs at a read or under the table's lock.
+     * else by its name, taken here on the request thread. So the buffers and the table hold only strings and
+     * addresses, no more than a label's length of any key, and no user code ever runs at a read or under the
+     * table's lock.
      *
      * @throws NullPointerException when a key's {@code toString()} gives {@code null} (counted as the key's fault)
      */
