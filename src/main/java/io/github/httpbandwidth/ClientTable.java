@@ -47,6 +47,8 @@ final class ClientTable {
     private static final int UNIDENTIFIED_ROW = 0;
     private static final int OTHER_ROW = 1;
     static final int MAX_NAME_LENGTH = 128;
+    /** How far into a key {@link #folded} reads: blanks beyond this many characters never cost more. */
+    static final int MAX_FOLDED_SCAN = 4096;
     /**
      * The default number of clients kept: each one is 4 series per scrape (204 per handler in all), and any client
      * that moved more than 2% of the bytes is certain to be kept, with its row missing at most 2% of all bytes.
@@ -289,9 +291,11 @@ final class ClientTable {
 
     /**
      * {@code text} without blanks (spaces and tabs) at either end and with each run of them one space, cut to
-     * {@value #MAX_NAME_LENGTH} characters (never inside a surrogate pair): one pass, however long the text. So one
-     * header value names one row over HTTP/1.1, whose parser in Undertow trims a value and folds a run of blanks
-     * that starts with a space, and over HTTP/2, whose decoder hands the value over as the client sent it.
+     * {@value #MAX_NAME_LENGTH} characters (never inside a surrogate pair). So one header value names one row over
+     * HTTP/1.1, whose parser in Undertow trims a value and folds a run of blanks that starts with a space, and over
+     * HTTP/2, whose decoder hands the value over as the client sent it. It reads at most the first
+     * {@value #MAX_FOLDED_SCAN} characters: a megabyte of blanks costs what 4,096 do, and only a value whose name
+     * lies further in than that (blanks by the thousand) can name two rows.
      */
     static String folded(String text) {
         int length = text.length();
@@ -300,7 +304,8 @@ final class ClientTable {
         }
         StringBuilder kept = new StringBuilder(Math.min(length, MAX_NAME_LENGTH));
         boolean blank = false;
-        for (int i = 0; i < length && kept.length() < MAX_NAME_LENGTH; i++) {
+        int scan = Math.min(length, MAX_FOLDED_SCAN);
+        for (int i = 0; i < scan && kept.length() < MAX_NAME_LENGTH; i++) {
             char c = text.charAt(i);
             if (c == ' ' || c == '\t') {
                 blank = true;

@@ -248,6 +248,10 @@ class TopClientsTest {
         assertThat(ClientTable.kept("   " + folded.replace(" ", " \t  "))).isEqualTo(folded.substring(0, 128));
         assertThat(ClientTable.name(ClientTable.kept("y".repeat(127) + "    z"))).isEqualTo("y".repeat(127));
         assertThat(ClientTable.kept("\ud83d\ude00".repeat(100))).isEqualTo("\ud83d\ude00".repeat(64));
+        // Folding reads a bounded prefix: blanks by the thousand before a name leave it out, whatever their number.
+        assertThat(ClientTable.kept(" ".repeat(1000) + "x" + " ".repeat(1000))).isEqualTo("x");
+        assertThat(ClientTable.kept(" ".repeat(ClientTable.MAX_FOLDED_SCAN) + "x")).isEqualTo("");
+        assertThat(ClientTable.kept(" ".repeat(1_000_000) + "x")).isEqualTo("");
         assertThat(ClientTable.kept("y" + "\ud83d\ude00".repeat(100))).isEqualTo("y" + "\ud83d\ude00".repeat(63));
         assertThatThrownBy(() -> ClientKey.header("Authorization")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("secrets").hasMessageContaining("X-Worker-Id");
