@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * What a hostile client can make a client key cost, measured: the CPU time of {@code forwardedFor} on the worst
@@ -60,34 +61,50 @@ public final class HostileKeyCost {
             {"the longest header of trusted hops", trusted.toString()},
             {"a hop the JDK would look up (.::1)", ".::1"},
         };
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (String[] header : headers) {
             HttpServerExchange exchange = new HttpServerExchange(null);
             exchange.setSourceAddress(new InetSocketAddress("127.0.0.1", 40000));
             exchange.getRequestHeaders().put(X_FORWARDED_FOR, header[1]);
-            // Warm up, then time rounds until 2 s have passed (at least 3), CPU time of this thread.
-            for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {
-                ClientKeys.forwardedFor(exchange, proxies);
-            }
-            List<Double> micros = new ArrayList<>();
-            Object key = null;
-            long stop = System.nanoTime() + 2_000_000_000L;
-            while (micros.size() < 3 || System.nanoTime() < stop && micros.size() < 100_000) {
-                long cpu = threads.getCurrentThreadCpuTime();
-                long wall = System.nanoTime();
-                int n = 0;
-                do {
-                    key = ClientKeys.forwardedFor(exchange, proxies);
-                    n++;
-                } while (System.nanoTime() - wall < 10_000_000L);
-                micros.add((threads.getCurrentThreadCpuTime() - cpu) / 1e3 / n);
-            }
-            double[] sorted = micros.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            String shown = String.valueOf(key);
-            System.out.printf("forwardedFor, %-40s %,9d chars: median %,12.3f us per key (%d rounds), key %s%n",
-                    header[0], header[1].length(), sorted[sorted.length / 2], sorted.length,
-                    shown.length() > 40 ? shown.substring(0, 40) + "..." : shown);
+            time("forwardedFor, " + header[0], header[1].length(), () -> ClientKeys.forwardedFor(exchange, proxies));
         }
+        // A header key as the table keeps it: a value over 128 characters has its blanks folded and is cut.
+        ClientKey worker = ClientKey.header("X-Worker-Id");
+        String[][] values = {
+            {"honest: a worker id", "worker-17"},
+            {"the longest value of letters", "x".repeat(longest)},
+            {"the longest value of blanks and an x", " ".repeat(longest - 1) + "x"},
+            {"the longest value of a letter and 3 blanks", "a   ".repeat(longest / 4)},
+        };
+        for (String[] value : values) {
+            HttpServerExchange exchange = new HttpServerExchange(null);
+            exchange.getRequestHeaders().put(new HttpString("X-Worker-Id"), value[1]);
+            time("header key, " + value[0], value[1].length(), () -> ClientTable.kept(worker.key(exchange)));
+        }
+    }
+
+    /** Warms up, then times rounds of 10 ms until 2 s have passed (at least 3): CPU time of this thread per key. */
+    private static void time(String what, int chars, Supplier<Object> keyer) {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {
+            keyer.get();
+        }
+        List<Double> micros = new ArrayList<>();
+        Object key = null;
+        long stop = System.nanoTime() + 2_000_000_000L;
+        while (micros.size() < 3 || System.nanoTime() < stop && micros.size() < 100_000) {
+            long cpu = threads.getCurrentThreadCpuTime();
+            long wall = System.nanoTime();
+            int n = 0;
+            do {
+                key = keyer.get();
+                n++;
+            } while (System.nanoTime() - wall < 10_000_000L);
+            micros.add((threads.getCurrentThreadCpuTime() - cpu) / 1e3 / n);
+        }
+        double[] sorted = micros.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String shown = String.valueOf(key);
+        System.out.printf("%-55s %,9d chars: median %,12.3f us per key (%d rounds), key %s%n", what, chars,
+                sorted[sorted.length / 2], sorted.length, shown.length() > 40 ? shown.substring(0, 40) + "..." : shown);
     }
 
     private static void heap() throws Exception {
