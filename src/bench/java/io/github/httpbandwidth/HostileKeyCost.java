@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * What a hostile client can make a client key cost, measured: the CPU time of {@code forwardedFor} on the worst
  * {@code X-Forwarded-For} headers (as the key runs at completion, on an exchange a trusted proxy sent), that of a
- * header key as the table keeps it on the longest values (blanks folded, then cut), and the heap the top clients keep after 128 requests keyed by 1,000,000-byte header values over 16 connections. Run with
+ * header key as the table keeps it on the longest values (blanks folded, then cut), and the heap the top clients
+ * keep after 128 requests keyed by 1,000,000-byte header values over 16 connections. Run with
  * {@code examples/benchmarks/hostile-keys.sh}; figures in docs/PERFORMANCE.md.
  *
  * <p>Arguments: {@code [cpu|heap|both [longest header]]}; the longest header defaults to 1,000,000 characters (a
