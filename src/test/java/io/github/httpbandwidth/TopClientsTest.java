@@ -233,6 +233,23 @@ class TopClientsTest {
         }
     }
 
+    /**
+     * A value of blanks only is no value: HTTP/1.1 reaches the key as {@code ""} (Undertow trims it), HTTP/2 as the
+     * blanks the client sent (Node.js and curl send them), and both must go to the key's fallback.
+     */
+    @Test
+    void aHeaderValueOfBlanksOnlyIsNoValueAsOverHttp1() {
+        ClientKey worker = ClientKey.header("X-Worker-Id");
+        for (String value : List.of("", " ", "   ", "\t", " \t  ", " ".repeat(1_000_000))) {
+            HttpServerExchange exchange = new HttpServerExchange(null);
+            exchange.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), value);
+            assertThat(worker.key(exchange)).as("key of %d blanks", value.length()).isNull();
+        }
+        HttpServerExchange named = new HttpServerExchange(null);
+        named.getRequestHeaders().put(new io.undertow.util.HttpString("X-Worker-Id"), "  w1 ");
+        assertThat(worker.key(named)).isEqualTo("  w1 ");
+    }
+
     @Test
     void keysThatLookLikeFixedRowsOrCarryControlCharactersAreMended() {
         assertThat(ClientTable.name("(other)")).isEqualTo("_(other)");
