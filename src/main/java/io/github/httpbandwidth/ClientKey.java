@@ -56,7 +56,8 @@ public interface ClientKey {
 
     /**
      * The first value of the request header {@code name} (for example the scheduler's {@code X-Worker-Id}), or
-     * {@code null} when the request has none or it is empty.
+     * {@code null} when the request has none or it is empty or blanks only (spaces, tabs): Undertow's HTTP/1.1 parser
+     * hands such a value over empty, its HTTP/2 decoder as sent, and either way it names nobody.
      *
      * @throws IllegalArgumentException for {@code Authorization}, {@code Proxy-Authorization} and {@code Cookie}
      *     (their values are secrets, and a key becomes a label), and for a name no request can carry
@@ -74,7 +75,7 @@ public interface ClientKey {
         HttpString header = new HttpString(name);
         return exchange -> {
             String value = exchange.getRequestHeaders().getFirst(header);
-            return value == null || value.isEmpty() ? null : value;
+            return value == null || ClientKeys.blank(value) ? null : value;
         };
     }
 

@@ -52,6 +52,21 @@ final class ClientKeys {
     private ClientKeys() {
     }
 
+    /**
+     * Whether {@code value} is empty or blanks (spaces, tabs) only, as far as a client name is ever read
+     * ({@value ClientTable#MAX_FOLDED_SCAN} characters): an honest value costs one character's look.
+     */
+    static boolean blank(String value) {
+        int scan = Math.min(value.length(), ClientTable.MAX_FOLDED_SCAN);
+        for (int i = 0; i < scan; i++) {
+            char c = value.charAt(i);
+            if (c != ' ' && c != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code name} is a header name: a token of RFC 9110 (letters, digits, {@code !#$%&'*+-.^_`|~}). */
     static boolean isHeaderName(String name) {
         if (name.isEmpty()) {
