@@ -53,7 +53,12 @@ stop_step() {
 }
 trap 'stop_step; rm -rf "$REC"' EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Free: nothing listens on it, and no socket here has it as its own port (a client's port stays in TIME_WAIT for 60 s
+# after it closed, and a listener's bind to it fails then, though nothing answers on it).
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null \
+    && ! grep -qsE "^ *[0-9]+: [0-9A-F]+:$(printf '%04X' "$1") " /proc/net/tcp /proc/net/tcp6
+}
 # A first port with $1 free ports after it.
 free_range() {
   local first n="$1" p ok

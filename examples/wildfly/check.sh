@@ -32,7 +32,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Free: nothing listens on it, and no socket here has it as its own port (a client's port stays in TIME_WAIT for 60 s
+# after it closed, and a listener's bind to it fails then, though nothing answers on it).
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null \
+    && ! grep -qsE "^ *[0-9]+: [0-9A-F]+:$(printf '%04X' "$1") " /proc/net/tcp /proc/net/tcp6
+}
 
 # A port offset under which every port the default standalone.xml opens is free, and a free agent port apart from them
 # (offsets up to 20000 put them up to 29993, into the agent's range).
