@@ -169,6 +169,8 @@ cli() {
     IFS= read -r -t 300 line <&"${CLI[0]}" || fail "jboss-cli ended or went silent during: $1${answer:+ ($answer)}"
     [ "$line" = "$mark" ] && break
     case "$line" in "["*"@"*"] "*) continue ;; esac # the prompt, with the command it read
+    # The JVM's own warnings as the CLI starts (Java 24 and later: sun.misc.Unsafe's memory access methods).
+    case "$line" in "WARNING: "*) continue ;; esac
     answer+="$line "
   done
   [ -z "$answer" ] || [[ "$answer" == *'"outcome" => "success"'* ]] || fail "jboss-cli: $1: $answer"
