@@ -1,22 +1,27 @@
 package io.github.httpbandwidth.example;
 
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
-import io.undertow.server.handlers.resource.PathResourceManager;
-import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.regex.Pattern;
 
 /**
  * {@code /artifacts/{name}}: {@code PUT} stores any bytes up to a limit; {@code GET} and {@code HEAD} serve them
- * through Undertow's file serving, which uses sendfile.
+ * from the file, through Undertow's {@code Sender.transferFrom} (sendfile on a plain connection).
  */
 final class ArtifactsApi {
 
@@ -29,7 +34,6 @@ final class ArtifactsApi {
 
     private final Path dir;
     private final long maxBytes;
-    private final ResourceHandler files;
 
     /**
      * Undertow's entity limit for a server with this API: past everything the handler reads of a body (the limit
@@ -46,15 +50,13 @@ final class ArtifactsApi {
     ArtifactsApi(Path dir, long maxBytes) {
         this.dir = dir.toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
-        // Files from 1 KiB up go out through FileChannel.transferTo (sendfile).
-        this.files = new ResourceHandler(new PathResourceManager(this.dir, 1024)).setDirectoryListingEnabled(false);
     }
 
     RoutingHandler addTo(RoutingHandler routes) {
         return routes
                 .put("/artifacts/{name}", JobsApi.blocking(this::store))
-                .get("/artifacts/{name}", this::serve)
-                .add("HEAD", "/artifacts/{name}", this::serve);
+                .get("/artifacts/{name}", JobsApi.blocking(this::serve))
+                .add("HEAD", "/artifacts/{name}", JobsApi.blocking(this::serve));
     }
 
     private void store(HttpServerExchange exchange) throws IOException {
@@ -146,11 +148,53 @@ final class ArtifactsApi {
         return "artifacts may have at most " + maxBytes + " bytes (ARTIFACT_MAX_BYTES)";
     }
 
-    private void serve(HttpServerExchange exchange) throws Exception {
-        Path file = resolve(exchange);
-        if (file != null) {
-            exchange.setRelativePath("/" + file.getFileName());
-            files.handleRequest(exchange);
+    /**
+     * The length and the bytes come from one open file. A PUT replaces the path with another file (an atomic move)
+     * and never writes to a stored one, so what was opened stays one version whole while it is sent. (Undertow's
+     * {@code ResourceHandler} took the length from the path and then opened the path again: a PUT in between sent
+     * the new file's bytes under the old length, which a kept-alive HTTP/1.1 client read as a body of the wrong
+     * version or the start of its next answer.)
+     */
+    private void serve(HttpServerExchange exchange) throws IOException {
+        Path path = resolve(exchange);
+        if (path == null) {
+            return;
+        }
+        FileChannel file;
+        try {
+            file = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            Responses.error(exchange, StatusCodes.NOT_FOUND, "no artifact " + path.getFileName());
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, file.size());
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            file.close();
+            exchange.endExchange();
+            return;
+        }
+        // Files from 1 KiB up go out through FileChannel.transferTo (sendfile) on a plain connection.
+        exchange.getResponseSender().transferFrom(file, new IoCallback() {
+            @Override
+            public void onComplete(HttpServerExchange done, Sender sender) {
+                close(file);
+                IoCallback.END_EXCHANGE.onComplete(done, sender);
+            }
+
+            @Override
+            public void onException(HttpServerExchange failed, Sender sender, IOException exception) {
+                close(file);
+                IoCallback.END_EXCHANGE.onException(failed, sender, exception);
+            }
+        });
+    }
+
+    private static void close(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // Read only: nothing is lost.
         }
     }
 
