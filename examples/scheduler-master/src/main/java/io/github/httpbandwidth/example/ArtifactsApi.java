@@ -55,8 +55,8 @@ final class ArtifactsApi {
     RoutingHandler addTo(RoutingHandler routes) {
         return routes
                 .put("/artifacts/{name}", JobsApi.blocking(this::store))
-                .get("/artifacts/{name}", JobsApi.blocking(this::serve))
-                .add("HEAD", "/artifacts/{name}", JobsApi.blocking(this::serve));
+                .get("/artifacts/{name}", this::serve)
+                .add("HEAD", "/artifacts/{name}", this::serve);
     }
 
     private void store(HttpServerExchange exchange) throws IOException {
@@ -156,6 +156,12 @@ final class ArtifactsApi {
      * version or the start of its next answer.)
      */
     private void serve(HttpServerExchange exchange) throws IOException {
+        if (exchange.isInIoThread()) {
+            // Opening a file may wait on the disk: on a worker, which the transfer then leaves at once (it goes on
+            // without a thread as the connection takes the bytes), as ResourceHandler does.
+            exchange.dispatch(this::serve);
+            return;
+        }
         Path path = resolve(exchange);
         if (path == null) {
             return;
