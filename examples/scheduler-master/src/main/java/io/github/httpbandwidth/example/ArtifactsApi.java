@@ -173,14 +173,22 @@ final class ArtifactsApi {
             Responses.error(exchange, StatusCodes.NOT_FOUND, "no artifact " + path.getFileName());
             return;
         }
+        long size;
+        try {
+            size = file.size();
+        } catch (IOException e) {
+            close(file);
+            throw e;
+        }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, file.size());
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, size);
         if (exchange.getRequestMethod().equals(Methods.HEAD)) {
-            file.close();
+            close(file);
             exchange.endExchange();
             return;
         }
-        // Files from 1 KiB up go out through FileChannel.transferTo (sendfile) on a plain connection.
+        // Through the connection's transferFrom: sendfile on a plain connection; over TLS, as here, Undertow reads
+        // the file into its buffers.
         exchange.getResponseSender().transferFrom(file, new IoCallback() {
             @Override
             public void onComplete(HttpServerExchange done, Sender sender) {
