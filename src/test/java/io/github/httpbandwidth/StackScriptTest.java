@@ -344,8 +344,11 @@ class StackScriptTest {
             Thread uploader = new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     try {
-                        http1.send(put.apply(i % 2 == 0 ? first : second), java.net.http.HttpResponse.BodyHandlers.discarding());
-                        uploads.incrementAndGet();
+                        // Only a stored upload (201) replaced the file.
+                        if (http1.send(put.apply(i % 2 == 0 ? first : second),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 201) {
+                            uploads.incrementAndGet();
+                        }
                     } catch (Exception e) {
                         return;
                     }
