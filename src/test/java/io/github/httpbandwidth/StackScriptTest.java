@@ -16,13 +16,29 @@ import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -318,26 +334,21 @@ class StackScriptTest {
         byte[] big = new byte[6_000];
         Arrays.fill(small, (byte) 'a');
         Arrays.fill(big, (byte) 'b');
-        java.net.URI uri = java.net.URI.create(stack.masterUrl("/artifacts/replaced.bin"));
+        URI uri = URI.create(stack.masterUrl("/artifacts/replaced.bin"));
         String key = Files.readAllLines(work.resolve(".env")).stream().filter(l -> l.startsWith("MASTER_API_KEY="))
                 .findFirst().orElseThrow().substring("MASTER_API_KEY=".length());
-        javax.net.ssl.SSLContext tls = trustingTheMaster();
-        var http1 = java.net.http.HttpClient.newBuilder().sslContext(tls)
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        var http2 = java.net.http.HttpClient.newBuilder().sslContext(tls)
-                .version(java.net.http.HttpClient.Version.HTTP_2).build();
-        java.util.function.Function<byte[], java.net.http.HttpRequest> put = body -> java.net.http.HttpRequest
-                .newBuilder(uri).header("Authorization", "Bearer " + key)
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + key).build();
-        assertThat(http1.send(put.apply(small), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode())
-                .isEqualTo(201);
+        SSLContext tls = trustingTheMaster();
+        var http1 = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+        var http2 = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_2).build();
+        Function<byte[], HttpRequest> put = body -> HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpRequest get = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key).build();
+        assertThat(http1.send(put.apply(small), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(201);
 
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
-        var uploads = new java.util.concurrent.atomic.AtomicInteger();
+        var stop = new AtomicBoolean();
+        var uploads = new AtomicInteger();
         // Two uploaders, each sending both versions in turn: many replacements a second.
-        List<Thread> uploaders = new java.util.ArrayList<>();
+        List<Thread> uploaders = new ArrayList<>();
         for (int u = 0; u < 2; u++) {
             byte[] first = u == 0 ? small : big;
             byte[] second = u == 0 ? big : small;
@@ -346,7 +357,7 @@ class StackScriptTest {
                     try {
                         // Only a stored upload (201) replaced the file.
                         if (http1.send(put.apply(i % 2 == 0 ? first : second),
-                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 201) {
+                                HttpResponse.BodyHandlers.discarding()).statusCode() == 201) {
                             uploads.incrementAndGet();
                         }
                     } catch (Exception e) {
@@ -357,23 +368,23 @@ class StackScriptTest {
             uploader.start();
             uploaders.add(uploader);
         }
-        List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        var pool = Executors.newFixedThreadPool(4);
         try {
-            List<java.util.concurrent.Future<?>> downloaders = new java.util.ArrayList<>();
+            List<Future<?>> downloaders = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 var client = t % 2 == 0 ? http1 : http2;
                 downloaders.add(pool.submit(() -> {
                     for (int i = 0; i < 1_000; i++) {
                         try {
-                            var response = client.send(get, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                            var response = client.send(get, HttpResponse.BodyHandlers.ofByteArray());
                             byte[] body = response.body();
                             if (response.statusCode() != 200 || !(Arrays.equals(body, small) || Arrays.equals(body, big))) {
                                 failures.add(response.version() + ": " + response.statusCode() + ", " + body.length
                                         + " bytes of Content-Length " + response.headers().firstValue("Content-Length")
                                         .orElse("none"));
                             }
-                        } catch (java.io.IOException e) {
+                        } catch (IOException e) {
                             failures.add(client.version() + ": " + e);
                         }
                     }
@@ -381,7 +392,7 @@ class StackScriptTest {
                 }));
             }
             for (var downloader : downloaders) {
-                downloader.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                downloader.get(120, TimeUnit.SECONDS);
             }
         } finally {
             stop.set(true);
@@ -395,16 +406,16 @@ class StackScriptTest {
     }
 
     /** A client context that trusts the master's self-signed certificate (its key store holds it, for 127.0.0.1). */
-    private static javax.net.ssl.SSLContext trustingTheMaster() throws Exception {
+    private static SSLContext trustingTheMaster() throws Exception {
         Path tls = work.resolve("state/tls");
         char[] password = Files.readString(tls.resolve("master.p12.password")).trim().toCharArray();
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(tls.resolve("master.p12"))) {
             store.load(in, password);
         }
-        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
-        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;
     }
