@@ -639,8 +639,9 @@ public final class BandwidthStats implements AutoCloseable {
 
         /**
          * How many clients the top clients table keeps (K): any client that moved more than 1/K of all body bytes is
-         * certain to be kept, and the bytes missing from a kept client's row are at most 1/K of all. Each client is 3
-         * series in a scrape. 0 switches the table off. Default {@value ClientTable#DEFAULT_CAPACITY}.
+         * certain to be kept, and the bytes missing from a kept client's row are at most 1/K of all. Each client is 4
+         * series in a scrape (bytes both ways, requests, and the row's error bytes). 0 switches the table off.
+         * Default {@value ClientTable#DEFAULT_CAPACITY}.
          *
          * @throws IllegalArgumentException unless 0 to {@value ClientTable#MAX_CAPACITY}
          */
