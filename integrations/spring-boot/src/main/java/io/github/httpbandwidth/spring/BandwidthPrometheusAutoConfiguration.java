@@ -51,9 +51,13 @@ public class BandwidthPrometheusAutoConfiguration {
                                   ObjectProvider<PrometheusMeterRegistry> meters, BandwidthProperties properties,
                                   ResourceLoader resources) {
         PrometheusMeterRegistry tagging = meters.getIfAvailable();
-        return BandwidthRules.register(registry.getIfAvailable(),
-                resources.getResource(properties.getPrometheus().getRules()),
-                tagging == null ? Labels.EMPTY : CommonLabels.of(tagging));
+        Labels common = tagging == null ? Labels.EMPTY : CommonLabels.of(tagging);
+        String rules = properties.getPrometheus().getRules();
+        try {
+            return BandwidthRules.register(registry.getIfAvailable(), resources.getResource(rules), common);
+        } catch (IllegalArgumentException e) {
+            throw BandwidthProperties.refused("bandwidth.prometheus.rules", rules, e);
+        }
     }
 
     /**

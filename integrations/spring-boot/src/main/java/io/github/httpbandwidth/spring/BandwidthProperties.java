@@ -4,7 +4,9 @@ import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.ClientKey;
 import io.github.httpbandwidth.EndpointClassifier;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
+import javax.management.InstanceAlreadyExistsException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
@@ -95,16 +97,52 @@ public class BandwidthProperties {
         this.rowHold = rowHold;
     }
 
-    /** The stats these properties describe, naming endpoints by {@code classifier}, their MBean registered. */
+    /**
+     * The stats these properties describe, naming endpoints by {@code classifier}, their MBean registered. A setting
+     * the library refuses stops the application as Boot reports a bad property value ({@link #refused}).
+     */
     BandwidthStats registeredStats(EndpointClassifier classifier) {
-        BandwidthStats.Builder builder = BandwidthStats.builder().name(name).classifier(classifier)
-                .endpointCap(endpointCap).clientKey(ClientKey.parse(clientKey)).clientCapacity(clientCapacity);
+        BandwidthStats.Builder builder = BandwidthStats.builder().classifier(classifier);
+        checked("bandwidth.name", name, () -> builder.name(name));
+        checked("bandwidth.endpoint-cap", endpointCap, () -> builder.endpointCap(endpointCap));
+        checked("bandwidth.client-key", clientKey, () -> builder.clientKey(ClientKey.parse(clientKey)));
+        checked("bandwidth.client-capacity", clientCapacity, () -> builder.clientCapacity(clientCapacity));
         if (rowHold != null) {
-            builder.rowHold(rowHold);
+            checked("bandwidth.row-hold", rowHold, () -> builder.rowHold(rowHold));
         }
         BandwidthStats stats = builder.build();
-        stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        try {
+            stats.registerMBean(ManagementFactory.getPlatformMBeanServer());
+        } catch (IllegalStateException e) {
+            stats.close();
+            if (e.getCause() instanceof InstanceAlreadyExistsException) {
+                throw new InvalidConfigurationPropertyValueException("bandwidth.name", name, "the MBean "
+                        + "io.github.httpbandwidth:type=BandwidthStats,name=" + name + " is already registered: "
+                        + "another handler or application in this JVM has this name; give this one a name of its own");
+            }
+            throw e;
+        }
         return stats;
+    }
+
+    private static void checked(String property, Object value, Runnable setting) {
+        try {
+            setting.run();
+        } catch (IllegalArgumentException e) {
+            throw refused(property, value, e);
+        }
+    }
+
+    /**
+     * A setting refused as Boot refuses a bad property value: its failure analysis then reports the property as the
+     * user wrote it, its value and where it was set, and {@code why} (what is allowed), without the library's own
+     * name of the setting.
+     */
+    static InvalidConfigurationPropertyValueException refused(String property, Object value, IllegalArgumentException why) {
+        String reason = String.valueOf(why.getMessage());
+        reason = reason.startsWith(property + ": ") ? reason.substring(property.length() + 2)
+                : reason.replaceFirst("^[A-Za-z ]{1,32}: (?=got )", "");
+        return new InvalidConfigurationPropertyValueException(property, value, reason);
     }
 
     public Prometheus getPrometheus() {

@@ -6,8 +6,12 @@ import io.github.httpbandwidth.testapp.TestApplication;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.io.ClassPathResource;
 
@@ -92,18 +96,58 @@ class ConditionsTest {
         }
     }
 
+    /**
+     * A refused setting stops the application with Boot's own report of a bad property value, as a user reads it at
+     * start-up: the property as they wrote it, its value, where it was set, and what is allowed; for a servlet and a
+     * WebFlux application alike, and for a name another handler in the JVM already has.
+     */
     @Test
-    void refusedSettingsStopTheApplicationSayingWhatIsAllowed() {
-        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.client-key=header:Authorization").close())
-                .rootCause().hasMessageContaining("Authorization").hasMessageContaining("X-Worker-Id");
-        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.client-capacity=5000").close())
-                .rootCause().hasMessageContaining("5000").hasMessageContaining("1000");
-        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.row-hold=2h").close())
-                .rootCause().hasMessageContaining("3600");
-        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.prometheus.rules=classpath:none.yaml").close())
-                .rootCause().hasMessageContaining("none.yaml");
-        assertThatThrownBy(() -> start(WebApplicationType.SERVLET, "bandwidth.prometheus.rules=classpath:not-rules.yaml").close())
-                .hasStackTraceContaining("bandwidth.prometheus.rules");
+    @ExtendWith(OutputCaptureExtension.class)
+    void aRefusedSettingIsReportedAsABadPropertyValueNamingWhatIsAllowed(CapturedOutput output) {
+        String[][] cases = {
+                // setting, property, the value as reported, what the reason says
+                {"bandwidth.client-capacity=5000", "bandwidth.client-capacity", "5000", "allowed are 0 (no top clients) to 1000"},
+                {"bandwidth.endpoint-cap=0", "bandwidth.endpoint-cap", "0", "allowed are 1 to 10000"},
+                {"bandwidth.client-key=cookie:sid", "bandwidth.client-key", "cookie:sid", "allowed are remote-address, principal"},
+                {"bandwidth.client-key=header:Authorization", "bandwidth.client-key", "header:Authorization", "X-Worker-Id"},
+                {"bandwidth.client-key=header:X Bad", "bandwidth.client-key", "header:X Bad", "not a header name"},
+                {"bandwidth.row-hold=2h", "bandwidth.row-hold", "2h", "to 3600 seconds"},
+                {"bandwidth.name=a,b=c", "bandwidth.name", "a,b=c", "allowed are 1 to 64 characters"},
+                {"bandwidth.prometheus.rules=classpath:none.yaml", "bandwidth.prometheus.rules", "classpath:none.yaml",
+                        "cannot read"},
+                {"bandwidth.prometheus.rules=classpath:not-rules.yaml", "bandwidth.prometheus.rules",
+                        "classpath:not-rules.yaml", "is not a valid JMX exporter rules file"},
+        };
+        for (WebApplicationType type : new WebApplicationType[] {WebApplicationType.SERVLET, WebApplicationType.REACTIVE}) {
+            for (String[] c : cases) {
+                int before = output.getAll().length();
+                assertThatThrownBy(() -> start(type, c[0]).close()).as(type + " " + c[0])
+                        .satisfies(e -> assertThat(refusal(e)).as(type + " " + c[0]).isNotNull()
+                                .satisfies(r -> assertThat(r.getName()).isEqualTo(c[1])));
+                assertThat(output.getAll().substring(before)).as(type + " " + c[0])
+                        .contains("APPLICATION FAILED TO START")
+                        .contains("Invalid value '" + c[2] + "' for configuration property '" + c[1] + "'")
+                        .contains(c[3]);
+            }
+        }
+        try (ConfigurableApplicationContext first = start(WebApplicationType.SERVLET, "bandwidth.name=taken")) {
+            int before = output.getAll().length();
+            assertThatThrownBy(() -> start(WebApplicationType.REACTIVE, "bandwidth.name=taken").close())
+                    .satisfies(e -> assertThat(refusal(e).getName()).isEqualTo("bandwidth.name"));
+            assertThat(output.getAll().substring(before)).contains("APPLICATION FAILED TO START")
+                    .contains("Invalid value 'taken' for configuration property 'bandwidth.name'")
+                    .contains("is already registered");
+            assertThat(first.getBean(BandwidthStats.class).snapshot().requests()).isZero();
+        }
+    }
+
+    private static InvalidConfigurationPropertyValueException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidConfigurationPropertyValueException refusal) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     @Test
