@@ -4,7 +4,6 @@ import io.undertow.server.HandlerWrapper;
 import io.undertow.server.HttpHandler;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 
 /**
  * The monitor as WildFly builds handlers from configuration: its undertow subsystem's {@code custom-filter} (a
@@ -36,6 +35,8 @@ import java.time.Duration;
 public final class BandwidthFilter implements HandlerWrapper {
 
     private final BandwidthStats.Builder builder = BandwidthStats.builder();
+    /** The first parameter refused, which {@link #wrap} refuses again. */
+    private IllegalArgumentException refused;
 
     /** For WildFly's configured handlers: set the properties, then {@link #wrap}. */
     public BandwidthFilter() {
@@ -47,16 +48,17 @@ public final class BandwidthFilter implements HandlerWrapper {
      * @throws IllegalArgumentException as {@link BandwidthStats.Builder#name} says
      */
     public void setName(String name) {
-        builder.name(name);
+        set(() -> builder.name(name));
     }
 
     /**
-     * How many named endpoint rows to keep.
+     * How many named endpoint rows to keep: a whole number, 1 to {@value BandwidthStats#MAX_ENDPOINT_CAP} (default
+     * {@value BandwidthStats#DEFAULT_ENDPOINT_CAP}).
      *
-     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#endpointCap} says
+     * @throws IllegalArgumentException for anything else, saying what is allowed
      */
-    public void setEndpointCap(int endpointCap) {
-        builder.endpointCap(endpointCap);
+    public void setEndpointCap(String endpointCap) {
+        set(() -> builder.endpointCap(BandwidthHandlerBuilder.endpointCap("endpointCap", endpointCap)));
     }
 
     /**
@@ -66,7 +68,7 @@ public final class BandwidthFilter implements HandlerWrapper {
      * @throws IllegalArgumentException when the class cannot be found, is not a classifier or cannot be created
      */
     public void setClassifier(String className) {
-        builder.classifier(ClassifierByName.create(className));
+        set(() -> builder.classifier(ClassifierByName.create(className)));
     }
 
     /**
@@ -76,30 +78,55 @@ public final class BandwidthFilter implements HandlerWrapper {
      * @throws IllegalArgumentException for a key it cannot read, saying what is allowed
      */
     public void setClientKey(String clientKey) {
-        builder.clientKey(ClientKey.parse(clientKey));
+        set(() -> builder.clientKey(ClientKey.parse(clientKey)));
     }
 
     /**
-     * How many clients the top clients table keeps; 0 turns it off.
+     * How many clients the top clients table keeps: a whole number, 0 (none) to {@value ClientTable#MAX_CAPACITY}
+     * (default {@value ClientTable#DEFAULT_CAPACITY}).
      *
-     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#clientCapacity} says
+     * @throws IllegalArgumentException for anything else, saying what is allowed
      */
-    public void setClientCapacity(int clientCapacity) {
-        builder.clientCapacity(clientCapacity);
+    public void setClientCapacity(String clientCapacity) {
+        set(() -> builder.clientCapacity(BandwidthHandlerBuilder.clientCapacity("clientCapacity", clientCapacity)));
     }
 
     /**
-     * Seconds a new endpoint, status class or client row shows 0 to the exporter before its counts (default the
-     * system property {@value RowHold#PROPERTY}, else {@value RowHold#DEFAULT_SECONDS}).
+     * Seconds a new endpoint, status class or client row shows 0 to the exporter before its counts: a whole number,
+     * 0 to {@value RowHold#MAX_SECONDS} (default the system property {@value RowHold#PROPERTY}, else
+     * {@value RowHold#DEFAULT_SECONDS}).
      *
-     * @throws IllegalArgumentException as {@link BandwidthStats.Builder#rowHold} says
+     * @throws IllegalArgumentException for anything else, saying what is allowed
      */
-    public void setRowHold(int seconds) {
-        builder.rowHold(RowHold.checked("rowHold", Duration.ofSeconds(seconds)));
+    public void setRowHold(String seconds) {
+        set(() -> builder.rowHold(RowHold.parse("rowHold", String.valueOf(seconds))));
     }
 
+    /**
+     * Remembers a refused parameter before throwing: WildFly's {@code ConfiguredHandlerWrapper} maps parameters with
+     * jboss-common-beans, which only logs (at FINEST) what a setter throws and goes on, so {@link #wrap} must refuse
+     * it again, as WildFly refuses a parameter name it does not know.
+     */
+    private void set(Runnable setting) {
+        try {
+            setting.run();
+        } catch (IllegalArgumentException e) {
+            if (refused == null) {
+                refused = e;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when a parameter was refused (its message again), so that the filter fails
+     *     saying what is allowed rather than count with a default in the parameter's place
+     */
     @Override
     public HttpHandler wrap(HttpHandler handler) {
+        if (refused != null) {
+            throw new IllegalArgumentException(refused.getMessage(), refused);
+        }
         BandwidthStats stats = builder.build();
         stats.registerMBeanReplacingEarlier(ManagementFactory.getPlatformMBeanServer());
         return new BandwidthHandler(stats, handler);

@@ -81,7 +81,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
             builder.name((String) config.get(NAME));
         }
         if (config.get(ENDPOINT_CAP) != null) {
-            builder.endpointCap(number(config, ENDPOINT_CAP, "1 to " + BandwidthStats.MAX_ENDPOINT_CAP));
+            builder.endpointCap(endpointCap(ENDPOINT_CAP, config.get(ENDPOINT_CAP)));
         }
         if (config.get(CLASSIFIER) != null) {
             builder.classifier(ClassifierByName.create((String) config.get(CLASSIFIER)));
@@ -90,7 +90,7 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
             builder.clientKey(ClientKey.parse((String) config.get(CLIENT_KEY)));
         }
         if (config.get(CLIENT_CAPACITY) != null) {
-            builder.clientCapacity(number(config, CLIENT_CAPACITY, "0 (no top clients) to " + ClientTable.MAX_CAPACITY));
+            builder.clientCapacity(clientCapacity(CLIENT_CAPACITY, config.get(CLIENT_CAPACITY)));
         }
         if (config.get(ROW_HOLD) != null) {
             builder.rowHold(RowHold.parse(ROW_HOLD, String.valueOf(config.get(ROW_HOLD))));
@@ -102,12 +102,28 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
         return BandwidthHandler.wrapper(stats);
     }
 
-    private static int number(Map<String, Object> config, String parameter, String allowed) {
-        String text = String.valueOf(config.get(parameter)).strip();
+    /** An endpoint cap written in configuration; refused under the {@code parameter} name it was written with. */
+    static int endpointCap(String parameter, Object text) {
+        return number(parameter, text, 1, BandwidthStats.MAX_ENDPOINT_CAP, "1 to " + BandwidthStats.MAX_ENDPOINT_CAP);
+    }
+
+    /** A client capacity written in configuration; refused under the {@code parameter} name it was written with. */
+    static int clientCapacity(String parameter, Object text) {
+        return number(parameter, text, 0, ClientTable.MAX_CAPACITY,
+                "0 (no top clients) to " + ClientTable.MAX_CAPACITY + " (default " + ClientTable.DEFAULT_CAPACITY + ")");
+    }
+
+    private static int number(String parameter, Object text, int min, int max, String allowed) {
+        String value = String.valueOf(text).strip();
+        int n;
         try {
-            return Integer.parseInt(text);
+            n = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(parameter + ": got " + text + "; allowed are " + allowed, e);
+            throw new IllegalArgumentException(parameter + ": got " + value + "; allowed are " + allowed, e);
         }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(parameter + ": got " + n + "; allowed are " + allowed);
+        }
+        return n;
     }
 }

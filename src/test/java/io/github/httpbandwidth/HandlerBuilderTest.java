@@ -259,7 +259,13 @@ class HandlerBuilderTest {
                 .hasStackTraceContaining("allowed are 1 to 64 characters");
         assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, endpoint-cap=0)",
                 getClass().getClassLoader()))
-                .hasStackTraceContaining("endpointCap: got 0; allowed are 1 to 10000");
+                .hasStackTraceContaining("endpoint-cap: got 0; allowed are 1 to 10000");
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, client-capacity=1001)",
+                getClass().getClassLoader()))
+                .hasStackTraceContaining("client-capacity: got 1001; allowed are 0 (no top clients) to 1000");
+        assertThatThrownBy(() -> PredicatedHandlersParser.parse("bandwidth(name=conf-x, row-hold=3601)",
+                getClass().getClassLoader()))
+                .hasStackTraceContaining("row-hold: got 3601 s; allowed are 0");
     }
 
     /** Every bad option is refused by name, saying what is allowed, whatever Undertow's parser makes of it first. */

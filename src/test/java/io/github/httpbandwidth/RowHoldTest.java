@@ -162,7 +162,7 @@ class RowHoldTest {
     void theConfigurationParametersSetTheHold() throws Exception {
         BandwidthFilter filter = new BandwidthFilter();
         filter.setName("hold-filter");
-        filter.setRowHold(30);
+        filter.setRowHold("30");
         io.undertow.server.HandlerWrapper conf = new BandwidthHandlerBuilder()
                 .build(Map.of("name", "hold-conf", "row-hold", "30"));
         for (io.undertow.server.HandlerWrapper wrapper : List.of(filter, conf)) {
@@ -176,7 +176,7 @@ class RowHoldTest {
                 handler.stats().close();
             }
         }
-        assertThatThrownBy(() -> new BandwidthFilter().setRowHold(-5))
+        assertThatThrownBy(() -> new BandwidthFilter().setRowHold("-5"))
                 .hasMessageStartingWith("rowHold: got -5 s; allowed are 0");
     }
 
