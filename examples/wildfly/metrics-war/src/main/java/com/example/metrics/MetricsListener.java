@@ -28,8 +28,17 @@ public class MetricsListener implements ServletContextListener {
                     + "jmx-exporter-config.yaml) and bandwidth.metrics.port (1 to 65535) before deploying; got rules="
                     + rules + ", port=" + port);
         }
+        int number;
         try {
-            exporter = InProcessExporter.start("127.0.0.1", Integer.parseInt(port), Path.of(rules));
+            number = Integer.parseInt(port.strip());
+        } catch (NumberFormatException e) {
+            number = -1;
+        }
+        if (number < 1 || number > 65535) {
+            throw new IllegalStateException("bandwidth.metrics.port: got \"" + port + "\"; allowed are 1 to 65535");
+        }
+        try {
+            exporter = InProcessExporter.start("127.0.0.1", number, Path.of(rules));
         } catch (IOException e) {
             throw new UncheckedIOException("could not serve the metrics on 127.0.0.1:" + port + " from " + rules, e);
         }
