@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "quickstart: java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk)" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "quickstart: mvn not found; install Maven (apt-get install -y maven)" >&2; exit 1; }
 port="${QUICKSTART_PORT:-8080}"
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+  echo "quickstart: QUICKSTART_PORT=$port is not a port; allowed are 1 to 65535" >&2
+  exit 1
+fi
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "quickstart: port $port on 127.0.0.1 is taken; set QUICKSTART_PORT to a free one" >&2
   exit 1
@@ -16,4 +20,4 @@ examples/install-library.sh
 mvn -q -B -f examples/quickstart/pom.xml package dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
 cd examples/quickstart
-exec java -cp "target/classes:$(cat target/classpath.txt)" io.github.httpbandwidth.quickstart.QuickStart
+QUICKSTART_PORT="$port" exec java -cp "target/classes:$(cat target/classpath.txt)" io.github.httpbandwidth.quickstart.QuickStart
