@@ -119,6 +119,8 @@ public final class BandwidthFilter implements HandlerWrapper {
     }
 
     /**
+     * The monitor with the parameters set, its MBean registered in the platform MBeanServer.
+     *
      * @throws IllegalArgumentException when a parameter was refused (its message again), so that the filter fails
      *     saying what is allowed rather than count with a default in the parameter's place
      */
