@@ -109,8 +109,8 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     /** A client capacity written in configuration; refused under the {@code parameter} name it was written with. */
     static int clientCapacity(String parameter, Object text) {
-        return number(parameter, text, 0, ClientTable.MAX_CAPACITY,
-                "0 (no top clients) to " + ClientTable.MAX_CAPACITY + " (default " + ClientTable.DEFAULT_CAPACITY + ")");
+        return number(parameter, text, 0, ClientTable.MAX_CAPACITY, "0 (no top clients) to " + ClientTable.MAX_CAPACITY
+                + " (default " + ClientTable.DEFAULT_CAPACITY + ")");
     }
 
     private static int number(String parameter, Object text, int min, int max, String allowed) {

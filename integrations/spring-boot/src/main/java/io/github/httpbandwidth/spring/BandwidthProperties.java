@@ -138,7 +138,8 @@ public class BandwidthProperties {
      * user wrote it, its value and where it was set, and {@code why} (what is allowed), without the library's own
      * name of the setting.
      */
-    static InvalidConfigurationPropertyValueException refused(String property, Object value, IllegalArgumentException why) {
+    static InvalidConfigurationPropertyValueException refused(String property, Object value,
+                                                              IllegalArgumentException why) {
         String reason = String.valueOf(why.getMessage());
         reason = reason.startsWith(property + ": ") ? reason.substring(property.length() + 2)
                 : reason.replaceFirst("^[A-Za-z ]{1,32}: (?=got )", "");
