@@ -2,7 +2,8 @@
 # The WildFly checks, run by .ci/run: a real WildFly (examples/wildfly/wildfly.sh, free ports on 127.0.0.1), the
 # example WAR under the server-wide filter and the same application monitored per application, curl's own byte
 # counts against the agent's scrape and a real Prometheus, a Jakarta WebSocket endpoint's frames against a client's
-# own socket counts (WsProbe.java), 20 deploy/undeploy/redeploy cycles with class histograms, then the same module
+# own socket counts (WsProbe.java), the MBeans over WildFly's JMX remoting as jconsole.sh reads them (JmxProbe.java),
+# 20 deploy/undeploy/redeploy cycles with class histograms, then the same module
 # and filter read by the OpenTelemetry Java agent with the shipped OpenTelemetry rules. Everything it starts,
 # it stops (by pid), also when a check fails.
 #
@@ -245,7 +246,7 @@ BASE="http://127.0.0.1:$HTTP_PORT"
 MONITORED="$ROOT/examples/wildfly/app/target/shop-monitored.war"
 head -c 123456 /dev/urandom > "$WORK/upload.bin"
 head -c 54321 /dev/urandom > "$WORK/small-upload.bin"
-javac -d "$WORK/probe" "$ROOT/examples/wildfly/WsProbe.java"
+javac -d "$WORK/probe" "$ROOT/examples/wildfly/WsProbe.java" "$ROOT/examples/wildfly/JmxProbe.java"
 say "WildFly runs: pid $PID, HTTP $HTTP_PORT, management $MANAGEMENT_PORT, agent $METRICS_PORT"
 
 # 1. Server-wide: the custom-filter from the JBoss module counts the plain WAR exactly, named by its templates.
@@ -298,6 +299,23 @@ wait_for "the 404 on /shop/* in its status class" \
   1 metric 'scheduler_http_endpoint_status_requests_total{endpoint="/shop/*",handler="server",status_class="4xx"}'
 wait_for "every request on the top client 127.0.0.1 (the default key, the remote address)" \
   "$(metric 'scheduler_http_requests_total{handler="server"}')" metric 'scheduler_http_client_requests_total{client="127.0.0.1",handler="server"}'
+
+# 1a. The console's view over WildFly's own JMX remoting, as bin/jconsole.sh connects (service:jmx:remote+http on the
+# management port, bin/client/jboss-client.jar): every attribute of every MBean of ours reads there, the handler's
+# totals are the exporter's, the console's row for /shop/files/* holds the three downloads above, and the in-flight
+# view's operation answers.
+jmx_out="$(java -cp "$JBOSS_HOME/bin/client/jboss-client.jar:$WORK/probe" JmxProbe \
+  "service:jmx:remote+http://127.0.0.1:$MANAGEMENT_PORT" server '/shop/files/*' 2>"$WORK/jmx.err")" \
+  || fail "JmxProbe over remote+http: $(grep -v -e '^INFO:' -e ' AM \| PM ' -e SLF4J "$WORK/jmx.err" | tail -5)"
+[[ "$jmx_out" =~ ^mbeans=([0-9]+)\ failures=([0-9]+)\ requests=([0-9]+)\ bytes_sent=([0-9]+)\ endpoint_requests=([0-9]+)\ endpoint_bytes_sent=([0-9]+)\ transfers=([0-9]+)$ ]] \
+  || fail "JmxProbe printed: $jmx_out"
+expect_eq "remote JMX (jconsole.sh's connection): attributes that did not read, over ${BASH_REMATCH[1]} MBeans" "${BASH_REMATCH[2]}" 0
+expect_eq "remote JMX: the handler's Requests, as the exporter says" "${BASH_REMATCH[3]}" "$(metric 'scheduler_http_requests_total{handler="server"}')"
+expect_eq "remote JMX: the handler's BytesSent, as the exporter says" "${BASH_REMATCH[4]}" \
+  "$(metric 'scheduler_http_bandwidth_bytes_total{direction="outbound",handler="server"}')"
+expect_eq "remote JMX: the console's /shop/files/* row, requests and bytes sent" \
+  "${BASH_REMATCH[5]} ${BASH_REMATCH[6]}" "3 300000"
+expect_eq "remote JMX: largestTransfersInFlight(5) with nothing in flight" "${BASH_REMATCH[7]}" 0
 
 # 1b. WebSocket, server-wide: the frames on the endpoint's template, the 101 on its status class.
 ws_check "ws://127.0.0.1:$HTTP_PORT/shop/ws/echo/lobby" '/shop/ws/echo/{room}' server
