@@ -104,26 +104,22 @@ public final class BandwidthHandlerBuilder implements HandlerBuilder {
 
     /** An endpoint cap written in configuration; refused under the {@code parameter} name it was written with. */
     static int endpointCap(String parameter, Object text) {
-        return number(parameter, text, 1, BandwidthStats.MAX_ENDPOINT_CAP, "1 to " + BandwidthStats.MAX_ENDPOINT_CAP);
+        return BandwidthStats.checkedEndpointCap(parameter,
+                number(parameter, text, BandwidthStats.ENDPOINT_CAP_ALLOWED));
     }
 
     /** A client capacity written in configuration; refused under the {@code parameter} name it was written with. */
     static int clientCapacity(String parameter, Object text) {
-        return number(parameter, text, 0, ClientTable.MAX_CAPACITY, "0 (no top clients) to " + ClientTable.MAX_CAPACITY
-                + " (default " + ClientTable.DEFAULT_CAPACITY + ")");
+        return BandwidthStats.checkedClientCapacity(parameter,
+                number(parameter, text, BandwidthStats.CLIENT_CAPACITY_ALLOWED));
     }
 
-    private static int number(String parameter, Object text, int min, int max, String allowed) {
+    private static int number(String parameter, Object text, String allowed) {
         String value = String.valueOf(text).strip();
-        int n;
         try {
-            n = Integer.parseInt(value);
+            return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(parameter + ": got " + value + "; allowed are " + allowed, e);
         }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(parameter + ": got " + n + "; allowed are " + allowed);
-        }
-        return n;
     }
 }

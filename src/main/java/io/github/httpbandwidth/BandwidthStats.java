@@ -58,6 +58,31 @@ public final class BandwidthStats implements AutoCloseable {
     /** The largest endpoint cap allowed. */
     public static final int MAX_ENDPOINT_CAP = 10_000;
 
+    /** What an endpoint cap may be, as refusals say it. */
+    static final String ENDPOINT_CAP_ALLOWED = "1 to " + MAX_ENDPOINT_CAP;
+
+    /** What a client capacity may be, as refusals say it. */
+    static final String CLIENT_CAPACITY_ALLOWED = "0 (no top clients) to " + ClientTable.MAX_CAPACITY + " (default "
+            + ClientTable.DEFAULT_CAPACITY + ")";
+
+    /** {@code endpointCap} when allowed; else refused under {@code parameter}, the name its writer gave it. */
+    static int checkedEndpointCap(String parameter, int endpointCap) {
+        if (endpointCap < 1 || endpointCap > MAX_ENDPOINT_CAP) {
+            throw new IllegalArgumentException(parameter + ": got " + endpointCap + "; allowed are "
+                    + ENDPOINT_CAP_ALLOWED);
+        }
+        return endpointCap;
+    }
+
+    /** {@code clientCapacity} when allowed; else refused under {@code parameter}, the name its writer gave it. */
+    static int checkedClientCapacity(String parameter, int clientCapacity) {
+        if (clientCapacity < 0 || clientCapacity > ClientTable.MAX_CAPACITY) {
+            throw new IllegalArgumentException(parameter + ": got " + clientCapacity + "; allowed are "
+                    + CLIENT_CAPACITY_ALLOWED);
+        }
+        return clientCapacity;
+    }
+
     private static final LongSupplier SYSTEM_TICKER = System::nanoTime;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -646,12 +671,7 @@ public final class BandwidthStats implements AutoCloseable {
          * @throws IllegalArgumentException unless 0 to {@value ClientTable#MAX_CAPACITY}
          */
         public Builder clientCapacity(int clientCapacity) {
-            if (clientCapacity < 0 || clientCapacity > ClientTable.MAX_CAPACITY) {
-                throw new IllegalArgumentException("clientCapacity: got " + clientCapacity + "; allowed are 0 (no "
-                        + "top clients) to " + ClientTable.MAX_CAPACITY + " (default " + ClientTable.DEFAULT_CAPACITY
-                        + ")");
-            }
-            this.clientCapacity = clientCapacity;
+            this.clientCapacity = checkedClientCapacity("clientCapacity", clientCapacity);
             return this;
         }
 
@@ -677,11 +697,7 @@ public final class BandwidthStats implements AutoCloseable {
          * @throws IllegalArgumentException unless 1 to {@value BandwidthStats#MAX_ENDPOINT_CAP}
          */
         public Builder endpointCap(int endpointCap) {
-            if (endpointCap < 1 || endpointCap > MAX_ENDPOINT_CAP) {
-                throw new IllegalArgumentException("endpointCap: got " + endpointCap + "; allowed are 1 to "
-                        + MAX_ENDPOINT_CAP);
-            }
-            this.endpointCap = endpointCap;
+            this.endpointCap = checkedEndpointCap("endpointCap", endpointCap);
             return this;
         }
 
