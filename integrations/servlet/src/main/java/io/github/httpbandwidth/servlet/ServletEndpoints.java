@@ -10,7 +10,6 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.MappingMatch;
 
 /**
  * Names the exchanges of servlet applications: always the context path first, then the most specific template
@@ -25,9 +24,9 @@ import jakarta.servlet.http.MappingMatch;
  *   <li>For a WebSocket handshake (an exchange that switched protocols), the path template of the Jakarta WebSocket
  *       endpoint ({@code @ServerEndpoint}) it reached: {@code /shop/rooms/{room}}. Its frames are counted on that
  *       row. Read from Undertow's WebSocket container in the deployment, once per deployment.</li>
- *   <li>The servlet mapping that took the request: {@code /shop/hello} (exact), {@code /shop/files/*} (path),
- *       {@code /shop/*.jsp} (extension), {@code /shop/} (the context root), {@code /shop/*} (the default servlet,
- *       which takes whatever no other mapping took, 404s included).</li>
+ *   <li>The servlet mapping that took the request, as {@link ServletMappings} names it: {@code /shop/hello}
+ *       (exact), {@code /shop/files/*} (path), {@code /shop/*.jsp} (extension), {@code /shop/} (the context root),
+ *       {@code /shop/*} (the default servlet, which takes whatever no other mapping took, 404s included).</li>
  * </ol>
  * An exchange that never reached a servlet deployment (another handler, a 400 before routing) is named by
  * {@link EndpointClassifier#routeTemplate()}, else not at all (the unmatched row).
@@ -72,16 +71,15 @@ public final class ServletEndpoints implements EndpointClassifier {
         // The request as the client made it: a forward, an async dispatch or an error page changes the request's
         // mapping (and may change its context), but not what took the request.
         ServletPathMatch match = context.getOriginalServletPathMatch();
-        MappingMatch mapping = match == null ? null : match.getMappingMatch();
         String pattern = match == null ? null : match.getMatchString();
-        String contextPath = context.getDeployment().getServletContext().getContextPath();
+        String contextPath = ServletMappings.contextPath(context);
         Object template = request.getAttribute(TEMPLATE_ATTRIBUTE);
         if (template == null && !errorDispatched(context, request)) {
             // After an error dispatch, Spring's pattern is the error page's handler's, not the request's.
             template = request.getAttribute(SPRING_BEST_MATCHING_PATTERN);
         }
         if (template instanceof String t) {
-            return contextPath + pathPrefix(mapping, pattern) + (t.startsWith("/") ? t : "/" + t);
+            return contextPath + pathPrefix(pattern) + (t.startsWith("/") ? t : "/" + t);
         }
         if (exchange.isUpgrade()) {
             String endpoint = webSocketTemplate(context);
@@ -89,7 +87,7 @@ public final class ServletEndpoints implements EndpointClassifier {
                 return contextPath + endpoint;
             }
         }
-        return pattern == null ? null : contextPath + mappingName(mapping, pattern);
+        return pattern == null ? null : contextPath + ServletMappings.mappingName(pattern);
     }
 
     /**
@@ -144,23 +142,11 @@ public final class ServletEndpoints implements EndpointClassifier {
                 || request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) != null;
     }
 
-    /** The part of the path a {@code /api/*} mapping consumes ({@code /api}): frameworks match what follows. */
-    private static String pathPrefix(MappingMatch mapping, String pattern) {
-        if (mapping != MappingMatch.PATH || pattern == null) {
-            return "";
-        }
-        return pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
-    }
-
-    private static String mappingName(MappingMatch mapping, String pattern) {
-        if (mapping == null) {
-            return pattern;
-        }
-        return switch (mapping) {
-            case CONTEXT_ROOT -> "/";
-            case DEFAULT -> "/*";
-            case EXTENSION -> "/" + pattern;
-            case EXACT, PATH -> pattern;
-        };
+    /**
+     * The part of the path a {@code /api/*} mapping consumes ({@code /api}): frameworks match what follows. Only a
+     * path mapping's pattern ends with {@code /*} (Undertow's patterns: see {@link ServletMappings#mappingName}).
+     */
+    private static String pathPrefix(String pattern) {
+        return pattern != null && pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : "";
     }
 }
