@@ -83,8 +83,10 @@ class ServletMappingsTest {
         paths.addPrefixPath("/app", deploy(container, "/app", files));
         // The root context given as "/": its names start with the mapping, never "//".
         paths.addPrefixPath("/", deploy(container, "/", files));
-        paths.addPrefixPath("/native", Handlers.routing().get("/{id}", exchange -> exchange.getResponseSender().send("native")));
-        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new BandwidthHandler(stats, paths)).build();
+        paths.addPrefixPath("/native",
+                Handlers.routing().get("/{id}", exchange -> exchange.getResponseSender().send("native")));
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new BandwidthHandler(stats, paths))
+                .build();
         server.start();
         port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
@@ -168,8 +170,9 @@ class ServletMappingsTest {
     }
 
     private void get(String path, int status) throws Exception {
-        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (status > 0) {
             assertThat(response.statusCode()).as(path).isEqualTo(status);
         }

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.DefaultResourceLoader;
 
 import java.nio.charset.StandardCharsets;
 
@@ -78,6 +80,40 @@ class ConditionsTest {
                 "bandwidth.name=no-actuator", "management.prometheus.metrics.export.enabled=false")) {
             assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
             assertThat(context.getBean(BandwidthPrometheusAutoConfiguration.BandwidthRules.class).registered()).isFalse();
+        }
+    }
+
+    /**
+     * With Micrometer's Prometheus registry from before 1.13 only (Spring Boot 3.2's; the 1.13 one hidden here), the
+     * rules cannot reach {@code /actuator/prometheus}: the starter says so once at start-up, for a servlet and a
+     * WebFlux application alike; with the 1.13 one (here beside the old one), or the rules off, it says nothing.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void withOnlyTheRegistryBeforeMicrometer113ItSaysTheRulesCannotReachActuator(CapturedOutput output) {
+        ClassLoader before113 = new FilteredClassLoader(BandwidthMetersAutoConfiguration.PROMETHEUS_REGISTRY);
+        for (WebApplicationType type : new WebApplicationType[] {WebApplicationType.SERVLET, WebApplicationType.REACTIVE}) {
+            int before = output.getAll().length();
+            try (ConfigurableApplicationContext context = start(TestApplication.class, before113, type)) {
+                assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
+                assertThat(context.getBeansOfType(BandwidthPrometheusAutoConfiguration.BandwidthRules.class)).isEmpty();
+                assertThat(context.getBeansOfType(BandwidthMeters.class)).hasSize(1);
+            }
+            String said = output.getAll().substring(before);
+            assertThat(said.split(java.util.regex.Pattern.quote(BandwidthLegacyPrometheusAutoConfiguration.MESSAGE), -1))
+                    .as(type + ": the message, once").hasSize(2);
+            assertThat(said).contains("WARN");
+
+            before = output.getAll().length();
+            try (ConfigurableApplicationContext context = start(type)) {
+                assertThat(context.getBean(BandwidthPrometheusAutoConfiguration.BandwidthRules.class).registered()).isTrue();
+            }
+            try (ConfigurableApplicationContext context = start(TestApplication.class, before113, type,
+                    "bandwidth.prometheus.enabled=false")) {
+                assertThat(context.getBeansOfType(BandwidthStats.class)).hasSize(1);
+            }
+            assertThat(output.getAll().substring(before)).as(type + ": nothing said")
+                    .doesNotContain(BandwidthLegacyPrometheusAutoConfiguration.LEGACY_REGISTRY);
         }
     }
 
@@ -170,7 +206,13 @@ class ConditionsTest {
 
     private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type,
                                                         String... settings) {
-        return new SpringApplicationBuilder(application).web(type)
+        return start(application, ConditionsTest.class.getClassLoader(), type, settings);
+    }
+
+    /** With the conditions judged by {@code classes} (a {@link FilteredClassLoader} hides some). */
+    private static ConfigurableApplicationContext start(Class<?> application, ClassLoader classes,
+                                                        WebApplicationType type, String... settings) {
+        return new SpringApplicationBuilder(application).web(type).resourceLoader(new DefaultResourceLoader(classes))
                 // Micrometer's OTLP registry (on the test classpath for OtlpMetersTest) would push to localhost:4318.
                 .properties("server.port=0", "server.address=127.0.0.1", "bandwidth.name=conditions",
                         "management.otlp.metrics.export.enabled=false")
