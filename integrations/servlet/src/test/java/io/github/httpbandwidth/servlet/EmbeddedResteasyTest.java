@@ -145,6 +145,13 @@ class EmbeddedResteasyTest {
                 info.addInitialHandlerChainWrapper(BandwidthHandler.wrapper(current));
             }
         }
+
+        /**
+         * The interface's method on a {@code javax} Undertow (2.2), where the tests that run with {@code -Pjavax}
+         * deploy through this extension too (it is on their class path): their deployments are left as they are.
+         */
+        public void handleDeployment(DeploymentInfo info, javax.servlet.ServletContext context) {
+        }
     }
 
     /** Two GETs (one a 404 of the resource), a fixed-length and a chunked upload, an unmatched path, one outside. */

@@ -9,7 +9,6 @@ import io.undertow.Version;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
-import io.undertow.servlet.ServletExtension;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
@@ -21,17 +20,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -44,22 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * have) with no {@code jakarta.servlet} on the class path: see the servlet integration's pom.xml.
  */
 class ServletMappingsTest {
-
-    /** {@code javax} when run with {@code -Pjavax}, else {@code jakarta}. */
-    private static final String SERVLET_API = System.getProperty("bandwidth.servletApi", "jakarta");
-
-    /**
-     * The test class path's loader, less the servlet extension {@link EmbeddedResteasyTest} registers for every
-     * deployment: it implements the {@code jakarta} form of Undertow's interface and would fail a {@code javax}
-     * deployment.
-     */
-    private static final ClassLoader WITHOUT_EXTENSIONS = new ClassLoader(ServletMappingsTest.class.getClassLoader()) {
-        @Override
-        public Enumeration<URL> getResources(String name) throws IOException {
-            return name.equals("META-INF/services/" + ServletExtension.class.getName())
-                    ? Collections.emptyEnumeration() : super.getResources(name);
-        }
-    };
 
     private final BandwidthStats stats = BandwidthStats.builder().name("servlet-mappings-test")
             .classifier(new ServletMappings()).build();
@@ -102,7 +81,7 @@ class ServletMappingsTest {
     /** Undertow's default servlet under an exact, a path, an extension, the context root's and the default mapping. */
     private static HttpHandler deploy(ServletContainer container, String contextPath, Path files) throws Exception {
         DeploymentInfo info = Servlets.deployment()
-                .setClassLoader(WITHOUT_EXTENSIONS)
+                .setClassLoader(ServletMappingsTest.class.getClassLoader())
                 .setContextPath(contextPath)
                 .setDeploymentName("mappings" + contextPath.replace('/', '-') + ".war")
                 .setResourceManager(new PathResourceManager(files))
@@ -115,15 +94,7 @@ class ServletMappingsTest {
                 // A 404 is rendered by a page that another mapping (*.txt) serves: the row stays the request's own.
                 .addErrorPage(new ErrorPage("/errors/missing.txt", 404));
         DeploymentManager manager = container.addDeployment(info);
-        // Undertow looks for extensions through the deployment's class loader and the thread's context one.
-        Thread thread = Thread.currentThread();
-        ClassLoader before = thread.getContextClassLoader();
-        thread.setContextClassLoader(WITHOUT_EXTENSIONS);
-        try {
-            manager.deploy();
-        } finally {
-            thread.setContextClassLoader(before);
-        }
+        manager.deploy();
         return manager.start();
     }
 
@@ -135,10 +106,10 @@ class ServletMappingsTest {
 
     @Test
     void runsOnTheServletApiAskedFor() {
-        String other = SERVLET_API.equals("javax") ? "jakarta" : "javax";
-        assertThat(loadable(SERVLET_API + ".servlet.Servlet")).as(SERVLET_API + ".servlet").isTrue();
+        String other = ServletApi.javax() ? "jakarta" : "javax";
+        assertThat(loadable(ServletApi.NAME + ".servlet.Servlet")).as(ServletApi.NAME + ".servlet").isTrue();
         assertThat(loadable(other + ".servlet.Servlet")).as(other + ".servlet, which must not be there").isFalse();
-        assertThat(Version.getVersionString()).startsWith(SERVLET_API.equals("javax") ? "2.2." : "2.3.");
+        assertThat(Version.getVersionString()).startsWith(ServletApi.javax() ? "2.2." : "2.3.");
     }
 
     @Test

@@ -19,7 +19,11 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The initializer, run by a real Undertow servlet container, on a deployment's start and undeploy. */
+/**
+ * The initializer, run by a real Undertow servlet container, on a deployment's start and undeploy: {@link
+ * UndeployCleanup}, and with {@code -Pjavax} {@link JavaxUndeployCleanup} on Undertow 2.2 (this class names no servlet
+ * API type, so it runs on either).
+ */
 class UndeployCleanupTest {
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -62,17 +66,31 @@ class UndeployCleanupTest {
         }
     }
 
+    @SuppressWarnings("unchecked") // the initializer's type is the running server's API: see initializer()
     private static DeploymentManager deploy(ClassLoader loader) throws Exception {
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(loader)
                 .setContextPath("/cleanup")
                 .setDeploymentName("cleanup.war")
-                .addServletContainerInitializer(new ServletContainerInitializerInfo(UndeployCleanup.class, Set.of()));
+                .addServletContainerInitializer(new ServletContainerInitializerInfo(initializer(), Set.of()));
         ServletContainer container = Servlets.newContainer();
         DeploymentManager manager = container.addDeployment(info);
         manager.deploy();
         manager.start();
         return manager;
+    }
+
+    /** The initializer the server's servlet API reads from {@code META-INF/services}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Class initializer() throws Exception {
+        String services = "META-INF/services/" + ServletApi.NAME + ".servlet.ServletContainerInitializer";
+        try (java.io.InputStream in = UndeployCleanupTest.class.getClassLoader().getResourceAsStream(services)) {
+            assertThat(in).as(services).isNotNull();
+            String named = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            assertThat(named).isEqualTo((ServletApi.javax() ? JavaxUndeployCleanup.class : UndeployCleanup.class)
+                    .getName());
+            return Class.forName(named);
+        }
     }
 
     private static ObjectName name(String name) {
