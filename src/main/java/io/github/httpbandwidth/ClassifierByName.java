@@ -32,10 +32,30 @@ final class ClassifierByName {
         try {
             return (EndpointClassifier) type.getConstructor().newInstance();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            // LinkageError: a static initializer that throws (ExceptionInInitializerError, then NoClassDefFoundError).
+            // LinkageError: a static initializer that throws (ExceptionInInitializerError, then NoClassDefFoundError),
+            // or a class the classifier needs that the server does not have.
             throw new IllegalArgumentException("classifier: " + className + " could not be created (" + e + ")"
-                    + allowed, e);
+                    + (needsJakartaServlet(e) ? JAVAX_SERVER : allowed), e);
         }
+    }
+
+    /**
+     * What to do where a classifier needs {@code jakarta.servlet} ({@code ServletEndpoints}, for instance) and the
+     * server is on {@code javax} (WildFly 26, JBoss EAP 7.4: Undertow 2.2).
+     */
+    private static final String JAVAX_SERVER = "; it needs jakarta.servlet, which this server does not have (a javax "
+            + "server, such as WildFly 26 or JBoss EAP 7.4): name io.github.httpbandwidth.servlet.ServletMappings there, "
+            + "which names servlet requests by their mapping on javax and jakarta servers alike";
+
+    /** Whether {@code e}, or what caused it, says a {@code jakarta.servlet} class is missing. */
+    private static boolean needsJakartaServlet(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) && t.getMessage() != null
+                    && t.getMessage().replace('/', '.').startsWith("jakarta.servlet.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Class<?> find(String className) {

@@ -8,6 +8,7 @@ import io.undertow.Undertow;
 import io.undertow.Version;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
+import io.undertow.server.handlers.builder.PredicatedHandlersParser;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link ServletMappings} in a real Undertow servlet deployment, through Undertow's own {@link DefaultServlet} under
@@ -138,6 +140,28 @@ class ServletMappingsTest {
         assertThat(row("/files/*").bytesSent()).isEqualTo(5_000);
         assertThat(row("/hello.bin").bytesSent()).isEqualTo(1_234);
         assertThat(row("/native/{id}").bytesSent()).isEqualTo("native".length());
+    }
+
+    /**
+     * {@code ServletEndpoints} named where there is no {@code jakarta.servlet} (a user following the WildFly 39 steps on
+     * WildFly 26): the refusal says why and names the classifier that runs there; on a {@code jakarta} server it builds.
+     */
+    @Test
+    void servletEndpointsOnAJavaxServerIsRefusedNamingServletMappings() {
+        String conf = "bandwidth(name=servlet-mappings-conf, classifier=" + ServletEndpoints.class.getName() + ")";
+        java.util.function.Supplier<HttpHandler> build = () -> PredicatedHandlersParser
+                .parse(conf, ServletMappingsTest.class.getClassLoader()).get(0).getHandler()
+                .wrap(exchange -> exchange.getResponseSender().send("x"));
+        if (ServletApi.javax()) {
+            assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("classifier: " + ServletEndpoints.class.getName())
+                    .hasMessageContaining("needs jakarta.servlet, which this server does not have")
+                    .hasMessageContaining("name " + ServletMappings.class.getName() + " there");
+        } else {
+            HttpHandler built = build.get();
+            assertThat(built).isInstanceOf(BandwidthHandler.class);
+            ((BandwidthHandler) built).stats().close();
+        }
     }
 
     private void get(String path, int status) throws Exception {
