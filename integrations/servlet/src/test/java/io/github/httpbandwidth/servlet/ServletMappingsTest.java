@@ -111,7 +111,12 @@ class ServletMappingsTest {
         String other = ServletApi.javax() ? "jakarta" : "javax";
         assertThat(loadable(ServletApi.NAME + ".servlet.Servlet")).as(ServletApi.NAME + ".servlet").isTrue();
         assertThat(loadable(other + ".servlet.Servlet")).as(other + ".servlet, which must not be there").isFalse();
-        assertThat(Version.getVersionString()).startsWith(ServletApi.javax() ? "2.2." : "2.3.");
+        // javax is Undertow 2.2's servlet API; 2.3 and 2.4 are on jakarta.
+        if (ServletApi.javax()) {
+            assertThat(Version.getVersionString()).startsWith("2.2.");
+        } else {
+            assertThat(Version.getVersionString()).doesNotStartWith("2.2.").startsWith("2.");
+        }
     }
 
     @Test
