@@ -40,12 +40,13 @@ final class ClassifierByName {
     }
 
     /**
-     * What to do where a classifier needs {@code jakarta.servlet} ({@code ServletEndpoints}, for instance) and the
-     * server is on {@code javax} (WildFly 26, JBoss EAP 7.4: Undertow 2.2).
+     * What to do where a classifier needs {@code jakarta.servlet} (one built for WildFly 27 or later) and the server
+     * is on {@code javax} (WildFly 26, JBoss EAP 7.4: Undertow 2.2).
      */
     private static final String JAVAX_SERVER = "; it needs jakarta.servlet, which this server does not have (a javax "
-            + "server, such as WildFly 26 or JBoss EAP 7.4): name io.github.httpbandwidth.servlet.ServletMappings there, "
-            + "which names servlet requests by their mapping on javax and jakarta servers alike";
+            + "server, such as WildFly 26 or JBoss EAP 7.4): build it against javax.servlet, or name the servlet "
+            + "integration's classifiers, which need neither: io.github.httpbandwidth.servlet.ServletEndpoints and "
+            + "ServletMappings run on javax and jakarta servers alike";
 
     /** Whether {@code e}, or what caused it, says a {@code jakarta.servlet} class is missing. */
     private static boolean needsJakartaServlet(Throwable e) {

@@ -35,7 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Annotations are found where JAX-RS finds them: a method without JAX-RS annotations of its own takes those of the
  * method it overrides or implements (a superclass first, then an interface), a class without {@code @Path} (a
  * subclass a container made, as CDI does) that of the class it extends or the interface it implements. Only the
- * Jakarta REST API is used, so it works with any implementation (RESTEasy on WildFly, Jersey).
+ * JAX-RS API is used, so it works with any implementation (RESTEasy on WildFly, Jersey). {@code JavaxJaxRsEndpoints}
+ * is the same class for {@code javax.ws.rs} (JAX-RS 2.1: WildFly 26, JBoss EAP 7.4), made from this source at build
+ * time.
  *
  * <p>A {@link Provider}: found by annotation scanning when this jar is in {@code WEB-INF/lib} (WildFly's RESTEasy
  * scans it); otherwise register it in the application ({@code Application.getClasses()}, or RESTEasy's

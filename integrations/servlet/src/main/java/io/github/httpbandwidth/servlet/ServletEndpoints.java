@@ -2,14 +2,12 @@ package io.github.httpbandwidth.servlet;
 
 import io.github.httpbandwidth.EndpointClassifier;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.servlet.handlers.ServletRequestContext;
 import io.undertow.servlet.handlers.ServletPathMatch;
+import io.undertow.servlet.handlers.ServletRequestContext;
+import io.undertow.servlet.spec.HttpServletRequestImpl;
+import io.undertow.servlet.spec.ServletContextImpl;
 import io.undertow.util.PathTemplate;
 import io.undertow.util.PathTemplateMatcher;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.RequestDispatcher;
-import jakarta.servlet.ServletContext;
-import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Names the exchanges of servlet applications: always the context path first, then the most specific template
@@ -17,11 +15,11 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * <ol>
  *   <li>A template in the request attribute {@value #TEMPLATE_ATTRIBUTE}, relative to the servlet's mapping: what
- *       {@link JaxRsEndpoints} puts there for JAX-RS ({@code /shop/api/orders/{id}}), and what any framework
- *       adapter may put there.</li>
+ *       {@link JaxRsEndpoints} (on {@code javax} servers {@code JavaxJaxRsEndpoints}) puts there for JAX-RS
+ *       ({@code /shop/api/orders/{id}}), and what any framework adapter may put there.</li>
  *   <li>Spring MVC's best matching pattern ({@code /shop/jobs/{id}}), read from its request attribute; no Spring
  *       class is needed.</li>
- *   <li>For a WebSocket handshake (an exchange that switched protocols), the path template of the Jakarta WebSocket
+ *   <li>For a WebSocket handshake (an exchange that switched protocols), the path template of the WebSocket
  *       endpoint ({@code @ServerEndpoint}) it reached: {@code /shop/rooms/{room}}. Its frames are counted on that
  *       row. Read from Undertow's WebSocket container in the deployment, once per deployment.</li>
  *   <li>The servlet mapping that took the request, as {@link ServletMappings} names it: {@code /shop/hello}
@@ -35,6 +33,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * served it does not rename it (its original context and mapping count, not the target's). An error page's own
  * Spring MVC handler (Spring Boot's {@code /error}) overwrites the request's pattern, so after an error dispatch
  * Spring's attribute is not read; {@link TemplateCapture} keeps the request's own pattern for then.
+ *
+ * <p>It reads Undertow's own servlet classes and no servlet API type, so the same class runs on {@code jakarta} servers
+ * (Undertow 2.3 and 2.4: WildFly 27 and later, Spring Boot 3) and on {@code javax} ones (Undertow 2.2: WildFly 26,
+ * JBoss EAP 7.4, Spring Boot 2).
  *
  * <p>Use it in code with {@code BandwidthStats.builder().classifier(new ServletEndpoints())}, in
  * {@code undertow-handlers.conf} with
@@ -53,8 +55,15 @@ public final class ServletEndpoints implements EndpointClassifier {
     static final String SPRING_BEST_MATCHING_PATTERN =
             "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
 
-    /** The servlet context attribute that holds the Jakarta WebSocket container (the specification's name). */
+    /** The servlet context attribute that holds the WebSocket container (the specification's name). */
     static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
+
+    /** {@link #WEBSOCKET_CONTAINER} on a {@code javax} server. */
+    static final String JAVAX_WEBSOCKET_CONTAINER = "javax.websocket.server.ServerContainer";
+
+    /** The request attribute of an error dispatch with the response's status (the specification's name), per API. */
+    private static final String ERROR_STATUS_CODE = "jakarta.servlet.error.status_code";
+    private static final String JAVAX_ERROR_STATUS_CODE = "javax.servlet.error.status_code";
 
     /** Where a deployment's WebSocket endpoint templates are kept once read: a servlet context attribute. */
     static final String WEBSOCKET_TEMPLATES = "io.github.httpbandwidth.servlet.webSocketTemplates";
@@ -65,7 +74,10 @@ public final class ServletEndpoints implements EndpointClassifier {
     @Override
     public String classify(HttpServerExchange exchange) {
         ServletRequestContext context = exchange.getAttachment(ServletRequestContext.ATTACHMENT_KEY);
-        if (context == null || !(context.getServletRequest() instanceof HttpServletRequest request)) {
+        // Undertow's request, which holds the attributes that the request objects an application sees (wrappers
+        // of it) set and read.
+        HttpServletRequestImpl request = context == null ? null : context.getOriginalRequest();
+        if (request == null) {
             return EndpointClassifier.routeTemplate().classify(exchange);
         }
         // The request as the client made it: a forward, an async dispatch or an error page changes the request's
@@ -74,7 +86,7 @@ public final class ServletEndpoints implements EndpointClassifier {
         String pattern = match == null ? null : match.getMatchString();
         String contextPath = ServletMappings.contextPath(context);
         Object template = request.getAttribute(TEMPLATE_ATTRIBUTE);
-        if (template == null && !errorDispatched(context, request)) {
+        if (template == null && !errorDispatched(request)) {
             // After an error dispatch, Spring's pattern is the error page's handler's, not the request's.
             template = request.getAttribute(SPRING_BEST_MATCHING_PATTERN);
         }
@@ -91,12 +103,12 @@ public final class ServletEndpoints implements EndpointClassifier {
     }
 
     /**
-     * The template of the Jakarta WebSocket endpoint whose path the handshake's request matched, as Undertow's
+     * The template of the WebSocket endpoint whose path the handshake's request matched, as Undertow's
      * WebSocket filter matches it (servlet path and path info); {@code null} when it matched none (an upgrade by
      * other means, Spring's WebSocket support for instance, which has its own pattern).
      */
     private static String webSocketTemplate(ServletRequestContext context) {
-        ServletContext servletContext = context.getDeployment().getServletContext();
+        ServletContextImpl servletContext = context.getDeployment().getServletContext();
         PathTemplateMatcher<?> templates;
         if (servletContext.getAttribute(WEBSOCKET_TEMPLATES) instanceof PathTemplateMatcher<?> known) {
             templates = known;
@@ -105,7 +117,7 @@ public final class ServletEndpoints implements EndpointClassifier {
             templates = readWebSocketTemplates(servletContext);
             servletContext.setAttribute(WEBSOCKET_TEMPLATES, templates);
         }
-        HttpServletRequest request = context.getOriginalRequest();
+        HttpServletRequestImpl request = context.getOriginalRequest();
         String pathInfo = request.getPathInfo();
         String path = pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
         PathTemplateMatcher.PathMatchResult<?> match = templates.match(path.startsWith("/") ? path : "/" + path);
@@ -113,13 +125,16 @@ public final class ServletEndpoints implements EndpointClassifier {
     }
 
     /**
-     * The deployment's Jakarta WebSocket endpoint templates, from Undertow's container by reflection (its classes
-     * are in another module, {@code undertow-websockets-jsr}, which a deployment need not have); none when there is
-     * no such container or it is not Undertow's.
+     * The deployment's WebSocket endpoint templates, from Undertow's container by reflection (its classes are in
+     * another module, {@code undertow-websockets-jsr}, which a deployment need not have); none when there is no such
+     * container or it is not Undertow's.
      */
-    static PathTemplateMatcher<String> readWebSocketTemplates(ServletContext servletContext) {
+    static PathTemplateMatcher<String> readWebSocketTemplates(ServletContextImpl servletContext) {
         PathTemplateMatcher<String> templates = new PathTemplateMatcher<>();
         Object container = servletContext.getAttribute(WEBSOCKET_CONTAINER);
+        if (container == null) {
+            container = servletContext.getAttribute(JAVAX_WEBSOCKET_CONTAINER);
+        }
         if (container == null) {
             return templates;
         }
@@ -137,9 +152,12 @@ public final class ServletEndpoints implements EndpointClassifier {
         return templates;
     }
 
-    private static boolean errorDispatched(ServletRequestContext context, HttpServletRequest request) {
-        return context.getDispatcherType() == DispatcherType.ERROR
-                || request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) != null;
+    /**
+     * Whether an error page served the request: Undertow's one way to an error dispatch (2.2 to 2.4,
+     * {@code DispatchUtils.dispatchError}) sets the status attribute on its own request, the one read here.
+     */
+    private static boolean errorDispatched(HttpServletRequestImpl request) {
+        return request.getAttribute(ERROR_STATUS_CODE) != null || request.getAttribute(JAVAX_ERROR_STATUS_CODE) != null;
     }
 
     /**

@@ -12,8 +12,8 @@ import io.undertow.servlet.handlers.ServletRequestContext;
  * never the raw path. These are the names {@link ServletEndpoints} gives when no framework template applies.
  *
  * <p>It reads only Undertow's own servlet classes, none of the servlet API's, so it runs on {@code javax} servers
- * (Undertow 2.2: WildFly 26, JBoss EAP 7.4) as on {@code jakarta} ones (Undertow 2.3 and 2.4), where
- * {@link ServletEndpoints}, which also reads JAX-RS, Spring MVC and WebSocket templates, runs only on the latter.
+ * (Undertow 2.2: WildFly 26, JBoss EAP 7.4) as on {@code jakarta} ones (Undertow 2.3 and 2.4), as does
+ * {@link ServletEndpoints}, which also reads JAX-RS, Spring MVC and WebSocket templates.
  *
  * <p>The name is that of the request the client made: a forward, an asynchronous dispatch or an error page that
  * served it does not rename it. An exchange that never reached a servlet deployment is named by

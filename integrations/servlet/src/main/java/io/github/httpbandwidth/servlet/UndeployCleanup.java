@@ -17,8 +17,10 @@ import java.util.Set;
  * It acts only when the library is the application's own copy (loaded by the application's class loader): then,
  * when the context is destroyed, it unregisters every {@code BandwidthStats} MBean whose class that copy loaded,
  * whatever its name. A library shared by a server module or an application's class path is left to whoever made
- * the monitor (WildFly's filter, Spring's context). {@link JavaxUndeployCleanup} does the same on {@code javax}
- * servers.
+ * the monitor (WildFly's filter, Spring's context). {@code JavaxUndeployCleanup}, made from this source at build time
+ * with {@code javax.servlet} for {@code jakarta.servlet}, does the same on {@code javax} servers (WildFly 26, JBoss
+ * EAP 7.4), from {@code META-INF/services/javax.servlet.ServletContainerInitializer}, which {@code jakarta} servers do
+ * not read (as {@code javax} ones do not read the {@code jakarta} file).
  *
  * <p>Stability: the behaviour is supported; the class is public only because the container loads it.
  */

@@ -11,9 +11,12 @@ import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.FilterInfo;
 import io.undertow.servlet.api.ServletContainer;
+import io.undertow.servlet.api.ServletInfo;
 import io.github.httpbandwidth.StatusClassSnapshot;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -34,7 +37,11 @@ import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A real Undertow servlet deployment under /shop, and one under the root context, behind one monitor. */
+/**
+ * A real Undertow servlet deployment under /shop, and one under the root context, behind one monitor. Its javax twin
+ * ({@code JavaxServletEndpointsTest}, made at build time: see the pom) runs the same on Undertow 2.2 with
+ * {@code -Pjavax}.
+ */
 class ServletEndpointsTest {
 
     private final BandwidthStats stats = BandwidthStats.builder().name("servlet-endpoints-test")
@@ -62,26 +69,46 @@ class ServletEndpointsTest {
                 .setContextPath(contextPath)
                 .setDeploymentName("app" + contextPath.replace('/', '-') + ".war")
                 .addServlets(
-                        Servlets.servlet("exact", Echo.class).addMapping("/hello"),
-                        Servlets.servlet("files", Echo.class).addMapping("/files/*"),
-                        Servlets.servlet("pages", Echo.class).addMapping("*.page"),
-                        Servlets.servlet("root", Echo.class).addMapping(""),
-                        Servlets.servlet("api", FrameworkLike.class).addMapping("/api/*"),
-                        Servlets.servlet("forward", Forwarding.class).addMapping("/forward/*"),
-                        Servlets.servlet("async", AsyncDispatching.class).addMapping("/async").setAsyncSupported(true),
-                        Servlets.servlet("boom", Failing.class).addMapping("/boom/*"),
-                        Servlets.servlet("error", ErrorPage.class).addMapping("/error"))
+                        servlet("exact", Echo.class).addMapping("/hello"),
+                        servlet("files", Echo.class).addMapping("/files/*"),
+                        servlet("pages", Echo.class).addMapping("*.page"),
+                        servlet("root", Echo.class).addMapping(""),
+                        servlet("api", FrameworkLike.class).addMapping("/api/*"),
+                        servlet("forward", Forwarding.class).addMapping("/forward/*"),
+                        servlet("async", AsyncDispatching.class).addMapping("/async").setAsyncSupported(true),
+                        servlet("boom", Failing.class).addMapping("/boom/*"),
+                        servlet("error", ErrorPage.class).addMapping("/error"))
                 // As Spring Boot does: every error goes to /error, whose handler sets its own pattern.
                 .addErrorPage(new io.undertow.servlet.api.ErrorPage("/error"));
         if (!contextPath.isEmpty()) {
             // The template capture, as the Spring Boot starter registers it; the root context goes without.
-            info.addFilter(Servlets.filter("bandwidth-template", TemplateCapture.class).setAsyncSupported(true))
-                    .addFilterUrlMapping("bandwidth-template", "/*", DispatcherType.REQUEST)
-                    .addFilterUrlMapping("bandwidth-template", "/*", DispatcherType.ASYNC);
+            info.addFilter(filter("bandwidth-template", TemplateCapture.class).setAsyncSupported(true));
+            mapFilter(info, "bandwidth-template", "/*", DispatcherType.REQUEST);
+            mapFilter(info, "bandwidth-template", "/*", DispatcherType.ASYNC);
         }
         DeploymentManager manager = container.addDeployment(info);
         manager.deploy();
         return manager.start();
+    }
+
+    /*
+     * Undertow's servlet and filter registrations, through their erased signatures: this class's javax twin (see the
+     * pom) is compiled against the build's jakarta Undertow and runs on a javax one.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ServletInfo servlet(String name, Class<? extends HttpServlet> type) {
+        return Servlets.servlet(name, (Class) type);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static FilterInfo filter(String name, Class<? extends Filter> type) {
+        return Servlets.filter(name, (Class) type);
+    }
+
+    private static void mapFilter(DeploymentInfo info, String filter, String path, DispatcherType type)
+            throws ReflectiveOperationException {
+        DeploymentInfo.class.getMethod("addFilterUrlMapping", String.class, String.class, DispatcherType.class)
+                .invoke(info, filter, path, type);
     }
 
     @AfterEach

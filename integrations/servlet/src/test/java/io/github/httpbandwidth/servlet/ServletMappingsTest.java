@@ -148,24 +148,43 @@ class ServletMappingsTest {
     }
 
     /**
-     * {@code ServletEndpoints} named where there is no {@code jakarta.servlet} (a user following the WildFly 39 steps on
-     * WildFly 26): the refusal says why and names the classifier that runs there; on a {@code jakarta} server it builds.
+     * {@code ServletEndpoints} builds on either API (it reads Undertow's classes, no servlet type). A classifier that
+     * needs {@code jakarta.servlet} (one's own, built for WildFly 39) named on a {@code javax} server is refused with
+     * why, and with the library's classifiers that run there; on a {@code jakarta} server it builds.
      */
     @Test
-    void servletEndpointsOnAJavaxServerIsRefusedNamingServletMappings() {
-        String conf = "bandwidth(name=servlet-mappings-conf, classifier=" + ServletEndpoints.class.getName() + ")";
-        java.util.function.Supplier<HttpHandler> build = () -> PredicatedHandlersParser
-                .parse(conf, ServletMappingsTest.class.getClassLoader()).get(0).getHandler()
-                .wrap(exchange -> exchange.getResponseSender().send("x"));
+    void aClassifierNeedingJakartaServletIsRefusedOnAJavaxServerAndServletEndpointsIsNot() {
+        assertThat(built(ServletEndpoints.class.getName())).isInstanceOf(BandwidthHandler.class);
+        String needsJakarta = ServletMappingsTest.class.getName() + "$JakartaOnly";
         if (ServletApi.javax()) {
-            assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("classifier: " + ServletEndpoints.class.getName())
+            assertThatThrownBy(() -> built(needsJakarta)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("classifier: " + needsJakarta)
                     .hasMessageContaining("needs jakarta.servlet, which this server does not have")
-                    .hasMessageContaining("name " + ServletMappings.class.getName() + " there");
+                    .hasMessageContaining(ServletEndpoints.class.getName() + " and ServletMappings run on javax and "
+                            + "jakarta servers alike");
         } else {
-            HttpHandler built = build.get();
-            assertThat(built).isInstanceOf(BandwidthHandler.class);
-            ((BandwidthHandler) built).stats().close();
+            assertThat(built(needsJakarta)).isInstanceOf(BandwidthHandler.class);
+        }
+    }
+
+    /** The handler {@code undertow-handlers.conf} builds with the classifier named; its monitor closed at once. */
+    private static HttpHandler built(String classifier) {
+        HttpHandler built = PredicatedHandlersParser.parse("bandwidth(name=servlet-mappings-conf, classifier="
+                        + classifier + ")", ServletMappingsTest.class.getClassLoader()).get(0).getHandler()
+                .wrap(exchange -> exchange.getResponseSender().send("x"));
+        if (built instanceof BandwidthHandler handler) {
+            handler.stats().close();
+        }
+        return built;
+    }
+
+    /** A classifier of one's own that needs {@code jakarta.servlet} when it is made. */
+    public static final class JakartaOnly implements io.github.httpbandwidth.EndpointClassifier {
+        private final Class<?> api = jakarta.servlet.ServletContext.class;
+
+        @Override
+        public String classify(io.undertow.server.HttpServerExchange exchange) {
+            return api.getSimpleName();
         }
     }
 

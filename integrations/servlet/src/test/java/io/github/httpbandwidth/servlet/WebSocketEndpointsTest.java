@@ -9,6 +9,7 @@ import io.undertow.Undertow;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.ServletInfo;
 import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.Session;
@@ -36,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Jakarta WebSocket ({@code @ServerEndpoint}) endpoints in a servlet deployment, wrapped as WildFly and Spring Boot
  * wrap a deployment: a handshake is named by its endpoint's path template, not by the default servlet's mapping
- * that every static file and 404 of the deployment shares; its frames land on that row.
+ * that every static file and 404 of the deployment shares; its frames land on that row. Its javax twin
+ * ({@code JavaxWebSocketEndpointsTest}, made at build time: see the pom) runs the same on Undertow 2.2 with
+ * {@code -Pjavax}.
  */
 class WebSocketEndpointsTest {
 
@@ -70,7 +73,7 @@ class WebSocketEndpointsTest {
                 .setClassLoader(WebSocketEndpointsTest.class.getClassLoader())
                 .setContextPath("/app")
                 .setDeploymentName("websockets.war")
-                .addServlets(Servlets.servlet("hello", ServletEndpointsTest.Echo.class).addMapping("/hello"))
+                .addServlets(hello().addMapping("/hello"))
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME,
                         new WebSocketDeploymentInfo().addEndpoint(Room.class).addEndpoint(Feed.class))
                 // Where WildFly and the Spring Boot starter put the monitor: around the deployment's handlers.
@@ -81,6 +84,12 @@ class WebSocketEndpointsTest {
                 .setHandler(Handlers.path().addPrefixPath("/app", manager.start())).build();
         server.start();
         port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** Through the erased signature: this class's javax twin (see the pom) is compiled against a jakarta Undertow. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ServletInfo hello() {
+        return Servlets.servlet("hello", (Class) ServletEndpointsTest.Echo.class);
     }
 
     @AfterEach
