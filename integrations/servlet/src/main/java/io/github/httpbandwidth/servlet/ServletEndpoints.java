@@ -36,7 +36,7 @@ import io.undertow.util.PathTemplateMatcher;
  *
  * <p>It reads Undertow's own servlet classes and no servlet API type, so the same class runs on {@code jakarta} servers
  * (Undertow 2.3 and 2.4: WildFly 27 and later, Spring Boot 3) and on {@code javax} ones (Undertow 2.2: WildFly 26,
- * JBoss EAP 7.4, Spring Boot 2).
+ * JBoss EAP 7.4).
  *
  * <p>Use it in code with {@code BandwidthStats.builder().classifier(new ServletEndpoints())}, in
  * {@code undertow-handlers.conf} with

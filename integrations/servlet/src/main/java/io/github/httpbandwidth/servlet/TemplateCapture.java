@@ -21,8 +21,8 @@ import java.lang.reflect.Method;
  * is on the route it asked for, as in {@code http.server.requests}. Map it to {@code /*} for the {@code REQUEST} and
  * {@code ASYNC} dispatcher types (not {@code ERROR}), asynchronous support on. The Spring Boot starter registers it; a
  * Spring MVC WAR adds it in {@code web.xml}. Without Spring MVC it does nothing but three attribute reads per request.
- * {@code JavaxTemplateCapture} is the same filter for {@code javax} servers (Spring 5 on WildFly 26 or JBoss EAP 7.4),
- * made from this source at build time.
+ * {@code JavaxTemplateCapture} is the same filter for {@code javax} servers (a Spring MVC WAR on WildFly 26 or JBoss
+ * EAP 7.4), made from this source at build time.
  *
  * <p>Stability: the class and its no-argument constructor are supported.
  */
