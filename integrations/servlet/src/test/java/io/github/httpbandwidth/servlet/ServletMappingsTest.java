@@ -36,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link ServletMappings} in a real Undertow servlet deployment, through Undertow's own {@link DefaultServlet} under
- * every kind of mapping. This class names no servlet API type, so the same compiled test runs on a {@code jakarta}
- * Undertow (2.3, the build's) and, with {@code -Pjavax}, on a {@code javax} one (2.2, as WildFly 26 and JBoss EAP 7.4
- * have) with no {@code jakarta.servlet} on the class path: see the servlet integration's pom.xml.
+ * every kind of mapping. This class names no servlet API type (its nested {@code JakartaOnly}, loaded by name only,
+ * is meant to fail on {@code javax}), so the same compiled test runs on a {@code jakarta} Undertow (2.3, the build's)
+ * and, with {@code -Pjavax}, on a {@code javax} one (2.2, as WildFly 26 and JBoss EAP 7.4 have) with no
+ * {@code jakarta.servlet} on the class path: see the servlet integration's pom.xml.
  */
 class ServletMappingsTest {
 
