@@ -55,15 +55,17 @@ public final class ServletEndpoints implements EndpointClassifier {
     static final String SPRING_BEST_MATCHING_PATTERN =
             "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
 
+    /**
+     * The servlet API of the server's Undertow, {@code jakarta} (2.3, 2.4) or {@code javax} (2.2): the first part of
+     * the specification's attribute names, which the server sets under its own API's names only.
+     */
+    private static final String API = servletApi();
+
     /** The servlet context attribute that holds the WebSocket container (the specification's name). */
-    static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
+    static final String WEBSOCKET_CONTAINER = API + ".websocket.server.ServerContainer";
 
-    /** {@link #WEBSOCKET_CONTAINER} on a {@code javax} server. */
-    static final String JAVAX_WEBSOCKET_CONTAINER = "javax.websocket.server.ServerContainer";
-
-    /** The request attribute of an error dispatch with the response's status (the specification's name), per API. */
-    private static final String ERROR_STATUS_CODE = "jakarta.servlet.error.status_code";
-    private static final String JAVAX_ERROR_STATUS_CODE = "javax.servlet.error.status_code";
+    /** The request attribute of an error dispatch with the response's status (the specification's name). */
+    private static final String ERROR_STATUS_CODE = API + ".servlet.error.status_code";
 
     /** Where a deployment's WebSocket endpoint templates are kept once read: a servlet context attribute. */
     static final String WEBSOCKET_TEMPLATES = "io.github.httpbandwidth.servlet.webSocketTemplates";
@@ -133,9 +135,6 @@ public final class ServletEndpoints implements EndpointClassifier {
         PathTemplateMatcher<String> templates = new PathTemplateMatcher<>();
         Object container = servletContext.getAttribute(WEBSOCKET_CONTAINER);
         if (container == null) {
-            container = servletContext.getAttribute(JAVAX_WEBSOCKET_CONTAINER);
-        }
-        if (container == null) {
             return templates;
         }
         try {
@@ -157,7 +156,17 @@ public final class ServletEndpoints implements EndpointClassifier {
      * {@code DispatchUtils.dispatchError}) sets the status attribute on its own request, the one read here.
      */
     private static boolean errorDispatched(HttpServletRequestImpl request) {
-        return request.getAttribute(ERROR_STATUS_CODE) != null || request.getAttribute(JAVAX_ERROR_STATUS_CODE) != null;
+        return request.getAttribute(ERROR_STATUS_CODE) != null;
+    }
+
+    /** {@link #API}, read once from the type Undertow's {@code ServletRequestContext} hands requests out as. */
+    private static String servletApi() {
+        try {
+            return ServletRequestContext.class.getMethod("getServletRequest").getReturnType().getName()
+                    .startsWith("javax.") ? "javax" : "jakarta";
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return "jakarta";
+        }
     }
 
     /**
