@@ -9,6 +9,7 @@ import io.undertow.server.handlers.PathHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.ServletInfo;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.MappingMatch;
 import jakarta.ws.rs.GET;
@@ -59,16 +60,20 @@ class JaxRsEndpointsTest {
                 .setClassLoader(JaxRsEndpointsTest.class.getClassLoader())
                 .setContextPath("/shop")
                 .setDeploymentName("shop.war")
-                .addServlet(Servlets.servlet("rest", HttpServlet30Dispatcher.class)
-                        .addInitParam("jakarta.ws.rs.Application", Shop.class.getName())
-                        .addInitParam("resteasy.servlet.mapping.prefix", "/api")
-                        .addMapping("/api/*").setAsyncSupported(true));
+                .addServlet(jaxRsServlet().addMapping("/api/*").setAsyncSupported(true));
         DeploymentManager manager = Servlets.defaultContainer().addDeployment(info);
         manager.deploy();
         PathHandler paths = Handlers.path().addPrefixPath("/shop", manager.start());
         server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(new BandwidthHandler(stats, paths)).build();
         server.start();
         port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** The JAX-RS implementation's servlet, running {@link Shop}: RESTEasy's here, Jersey's in a subclass. */
+    ServletInfo jaxRsServlet() {
+        return Servlets.servlet("rest", HttpServlet30Dispatcher.class)
+                .addInitParam("jakarta.ws.rs.Application", Shop.class.getName())
+                .addInitParam("resteasy.servlet.mapping.prefix", "/api");
     }
 
     @AfterEach
