@@ -1,6 +1,7 @@
 package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
+import io.github.httpbandwidth.servlet.JavaxJaxRsEndpoints;
 import io.github.httpbandwidth.servlet.JaxRsEndpoints;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
 import io.github.httpbandwidth.servlet.TemplateCapture;
@@ -9,6 +10,7 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
@@ -19,6 +21,9 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.util.ClassUtils;
+
+import java.util.EnumSet;
 
 /**
  * The monitor for a Spring Boot application served by Undertow: on by default when the server is Undertow's servlet
@@ -61,11 +66,52 @@ public class BandwidthAutoConfiguration {
      * Keeps the Spring MVC pattern of the handler that took a request, so that an exception or an error status it
      * ends with is counted on its endpoint, not on {@code /error}, whose handler the error page runs.
      */
-    @Bean
-    FilterRegistrationBean<TemplateCapture> bandwidthTemplateCapture() {
-        FilterRegistrationBean<TemplateCapture> registration = new FilterRegistrationBean<>(new TemplateCapture());
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "jakarta.servlet.Filter")
+    static class JakartaTemplateCapture {
+
+        @Bean
+        FilterRegistrationBean<TemplateCapture> bandwidthTemplateCapture() {
+            FilterRegistrationBean<TemplateCapture> registration = new FilterRegistrationBean<>(new TemplateCapture());
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+            return ordered(registration);
+        }
+    }
+
+    /**
+     * The same on Spring Boot 2.7 ({@code javax.servlet}, Undertow 2.2): {@code JavaxTemplateCapture}. Boot's
+     * methods that take the filter and its dispatcher types name the servlet API's types, {@code javax} there and
+     * {@code jakarta} in the Boot this class is built against, so those two are called by reflection; the rest is
+     * the same registration.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("jakarta.servlet.Filter")
+    @ConditionalOnClass(name = "javax.servlet.Filter")
+    static class JavaxTemplateCapture {
+
+        @Bean
+        FilterRegistrationBean<?> bandwidthTemplateCapture() throws ReflectiveOperationException {
+            ClassLoader loader = FilterRegistrationBean.class.getClassLoader();
+            FilterRegistrationBean<?> registration = new FilterRegistrationBean<>();
+            FilterRegistrationBean.class.getMethod("setFilter", Class.forName("javax.servlet.Filter", false, loader))
+                    .invoke(registration, new io.github.httpbandwidth.servlet.JavaxTemplateCapture());
+            FilterRegistrationBean.class.getMethod("setDispatcherTypes", EnumSet.class).invoke(registration,
+                    enums(Class.forName("javax.servlet.DispatcherType", false, loader), "REQUEST", "ASYNC"));
+            return ordered(registration);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static EnumSet<?> enums(Class<?> type, String... names) {
+            EnumSet set = EnumSet.noneOf((Class<Enum>) type);
+            for (String name : names) {
+                set.add(Enum.valueOf((Class<Enum>) type, name));
+            }
+            return set;
+        }
+    }
+
+    private static <T extends FilterRegistrationBean<?>> T ordered(T registration) {
         registration.setName("bandwidthTemplateCapture");
-        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
@@ -74,7 +120,8 @@ public class BandwidthAutoConfiguration {
     /**
      * With Jersey (spring-boot-starter-jersey), its requests named by their JAX-RS templates: {@link JaxRsEndpoints}
      * registered in the application's {@code ResourceConfig} through Boot's customizer (without it, every Jersey
-     * request would be on the servlet mapping's row, {@code /*}).
+     * request would be on the servlet mapping's row, {@code /*}); {@code JavaxJaxRsEndpoints} with Jersey 2 (Spring
+     * Boot 2.7, {@code javax.ws.rs}).
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.glassfish.jersey.server.ResourceConfig")
@@ -82,7 +129,8 @@ public class BandwidthAutoConfiguration {
 
         @Bean
         ResourceConfigCustomizer bandwidthJaxRsEndpoints() {
-            return config -> config.register(JaxRsEndpoints.class);
+            boolean jakarta = ClassUtils.isPresent("jakarta.ws.rs.Path", JerseyTemplates.class.getClassLoader());
+            return config -> config.register(jakarta ? JaxRsEndpoints.class : JavaxJaxRsEndpoints.class);
         }
     }
 }

@@ -55,12 +55,12 @@ final class ReactiveHandlerPlacement implements SmartLifecycle {
      * with a warning, when the server has started already or the field is not a list of them.
      */
     static boolean placeOutermost(UndertowWebServer server, HandlerWrapper handler, String field) {
-        if (server.getUndertow() != null) {
-            LOG.warn("The reactive Undertow server started before the bandwidth handler could be put around it: this "
-                    + "application's HTTP traffic is not counted");
-            return false;
-        }
         try {
+            if (built(server)) {
+                LOG.warn("The reactive Undertow server started before the bandwidth handler could be put around it: "
+                        + "this application's HTTP traffic is not counted");
+                return false;
+            }
             Field factories = UndertowWebServer.class.getDeclaredField(field);
             factories.setAccessible(true);
             @SuppressWarnings("unchecked")
@@ -72,6 +72,16 @@ final class ReactiveHandlerPlacement implements SmartLifecycle {
                     + "): this application's HTTP traffic is not counted");
             return false;
         }
+    }
+
+    /**
+     * Whether Boot has built its Undertow server, from the server's private field {@code undertow}: Boot 3 reads it
+     * with {@code getUndertow()}, which Boot 2.7 does not have.
+     */
+    private static boolean built(UndertowWebServer server) throws ReflectiveOperationException {
+        Field undertow = UndertowWebServer.class.getDeclaredField("undertow");
+        undertow.setAccessible(true);
+        return undertow.get(server) != null;
     }
 
     @Override
