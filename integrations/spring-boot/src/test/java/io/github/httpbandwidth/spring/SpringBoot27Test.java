@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pattern, Jersey's JAX-RS templates, compressed responses counted as sent, and the Micrometer meters; and a Spring
  * WebFlux application on its patterns. Compiled with
  * the other tests against Boot 3.5 and run only on Boot 2.7.18's class path:
- * {@code mvn -f integrations/spring-boot/pom.xml surefire:test -Pboot27 -Dtest=SpringBoot27Test} (after
+ * {@code mvn -f integrations/spring-boot/pom.xml surefire:test -Pboot27} (after
  * {@code test-compile}).
  */
 class SpringBoot27Test {

@@ -25,7 +25,7 @@ public class TestApplication {
             throw new IllegalStateException("failing on purpose");
         }
         if (id.equals("conflict")) {
-            throw new ResponseStatusException(HttpStatus.CONFLICT);
+            throw new ResponseStatusException(HttpStatus.CONFLICT.value(), null, null);
         }
         return "j".repeat(1000);
     }
