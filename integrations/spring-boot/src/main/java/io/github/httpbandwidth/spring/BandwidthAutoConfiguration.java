@@ -2,6 +2,7 @@ package io.github.httpbandwidth.spring;
 
 import io.github.httpbandwidth.BandwidthStats;
 import io.github.httpbandwidth.servlet.JavaxJaxRsEndpoints;
+import io.github.httpbandwidth.servlet.JavaxTemplateCapture;
 import io.github.httpbandwidth.servlet.JaxRsEndpoints;
 import io.github.httpbandwidth.servlet.ServletEndpoints;
 import io.github.httpbandwidth.servlet.TemplateCapture;
@@ -68,7 +69,7 @@ public class BandwidthAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "jakarta.servlet.Filter")
-    static class JakartaTemplateCapture {
+    static class TemplateCaptureOnJakarta {
 
         @Bean
         FilterRegistrationBean<TemplateCapture> bandwidthTemplateCapture() {
@@ -87,14 +88,14 @@ public class BandwidthAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingClass("jakarta.servlet.Filter")
     @ConditionalOnClass(name = "javax.servlet.Filter")
-    static class JavaxTemplateCapture {
+    static class TemplateCaptureOnJavax {
 
         @Bean
         FilterRegistrationBean<?> bandwidthTemplateCapture() throws ReflectiveOperationException {
             ClassLoader loader = FilterRegistrationBean.class.getClassLoader();
             FilterRegistrationBean<?> registration = new FilterRegistrationBean<>();
             FilterRegistrationBean.class.getMethod("setFilter", Class.forName("javax.servlet.Filter", false, loader))
-                    .invoke(registration, new io.github.httpbandwidth.servlet.JavaxTemplateCapture());
+                    .invoke(registration, new JavaxTemplateCapture());
             FilterRegistrationBean.class.getMethod("setDispatcherTypes", EnumSet.class).invoke(registration,
                     enums(Class.forName("javax.servlet.DispatcherType", false, loader), "REQUEST", "ASYNC"));
             return ordered(registration);

@@ -105,14 +105,18 @@ class SpringBoot27Test {
 
     @Test
     void theStarterCountsABoot27ApplicationOnItsPatternsAndTemplates() throws Exception {
-        assertThat(SpringBootVersion.getVersion()).as("run with -Pboot27").startsWith("2.7.");
-        context = new SpringApplicationBuilder(Application.class).properties(
-                "server.address=127.0.0.1", "server.port=0", "bandwidth.name=boot27", "bandwidth.row-hold=0s",
-                "spring.jersey.application-path=/rest", "server.compression.enabled=true",
-                "server.compression.min-response-size=1024", "server.compression.mime-types=text/plain")
-                .run();
-        port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        BandwidthStats stats = context.getBean(BandwidthStats.class);
+        countsSpringMvcAndJersey("servlet");
+    }
+
+    /** Jersey as a filter in front of Spring MVC's servlet: its path comes from its base URI ({@code JerseyFilterTest}). */
+    @Test
+    void theStarterCountsJerseyAsAFilterOnItsTemplates() throws Exception {
+        countsSpringMvcAndJersey("filter");
+    }
+
+    private void countsSpringMvcAndJersey(String jerseyType) throws Exception {
+        BandwidthStats stats = start(Application.class, WebApplicationType.SERVLET, "bandwidth.name=boot27",
+                "spring.jersey.application-path=/rest", "spring.jersey.type=" + jerseyType);
 
         Map<String, Long> sent = new TreeMap<>();
         sent.merge("/jobs/{id}", get("/jobs/1?size=1234", 200, false), Long::sum);
@@ -122,17 +126,21 @@ class SpringBoot27Test {
         sent.merge("/jobs/{id}/boom", get("/jobs/4/boom", 500, false), Long::sum);
         sent.merge("/rest/orders/{id}", get("/rest/orders/5?size=999", 200, false), Long::sum);
         sent.merge("/rest/orders/{id}/lines", post("/rest/orders/6/lines", 3_210, "lines 3210"), Long::sum);
+        // No resource matched: the Jersey servlet's mapping, or, with Jersey a filter, the mapping of the servlet
+        // behind it (Spring MVC's, at /), as JerseyTest and JerseyFilterTest have it on Boot 3.
+        sent.merge(jerseyType.equals("filter") ? "/*" : "/rest/*", get("/rest/nothing", 404, false), Long::sum);
         // Compressed by Boot: counted as it crossed the connection, fewer bytes than the 50,000 the controller wrote.
         long compressed = get("/jobs/7?size=50000", 200, true);
         assertThat(compressed).isLessThan(1_000);
         sent.merge("/jobs/{id}", compressed, Long::sum);
 
-        BandwidthSnapshot s = Await.completed(stats, 7);
+        BandwidthSnapshot s = Await.completed(stats, 8);
         assertThat(Loopback.bytesSentByRow(s)).isEqualTo(sent);
         assertThat(s.endpoint("/jobs/{id}/logs").bytesReceived()).isEqualTo(6_543);
         assertThat(s.endpoint("/rest/orders/{id}/lines").bytesReceived()).isEqualTo(3_210);
         assertThat(s.bytesReceived()).isEqualTo(6_543 + 3_210);
-        assertThat(Loopback.statusClasses(s)).containsEntry("/jobs/{id}/boom 5xx", 1L);
+        assertThat(Loopback.statusClasses(s)).containsEntry("/jobs/{id}/boom 5xx", 1L)
+                .containsEntry((jerseyType.equals("filter") ? "/*" : "/rest/*") + " 4xx", 1L);
 
         // Micrometer 1.9's registry has the starter's meters, reading the same MBean.
         MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -166,14 +174,8 @@ class SpringBoot27Test {
 
     @Test
     void theStarterCountsABoot27WebFluxApplicationOnItsPatterns() throws Exception {
-        assertThat(SpringBootVersion.getVersion()).as("run with -Pboot27").startsWith("2.7.");
-        context = new SpringApplicationBuilder(ReactiveApplication.class).web(WebApplicationType.REACTIVE).properties(
-                "server.address=127.0.0.1", "server.port=0", "bandwidth.name=boot27-reactive",
-                "bandwidth.row-hold=0s", "server.compression.enabled=true",
-                "server.compression.min-response-size=1024", "server.compression.mime-types=text/plain")
-                .run();
-        port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        BandwidthStats stats = context.getBean(BandwidthStats.class);
+        BandwidthStats stats = start(ReactiveApplication.class, WebApplicationType.REACTIVE,
+                "bandwidth.name=boot27-reactive");
 
         Map<String, Long> sent = new TreeMap<>();
         sent.merge("/things/{id}", get("/things/1?size=876", 200, false), Long::sum);
@@ -187,6 +189,20 @@ class SpringBoot27Test {
         assertThat(Loopback.bytesSentByRow(s)).isEqualTo(sent);
         assertThat(s.bytesReceived()).isEqualTo(5_432);
         assertThat(Loopback.statusClasses(s)).containsEntry("/things/{id} 5xx", 1L).containsEntry("/things/{id} 2xx", 3L);
+    }
+
+    /**
+     * Starts {@code application} on a free loopback port with Boot's compression on for text of 1 KiB or more, no
+     * row hold, and {@code properties}; its monitor.
+     */
+    private BandwidthStats start(Class<?> application, WebApplicationType type, String... properties) {
+        assertThat(SpringBootVersion.getVersion()).as("run with -Pboot27").startsWith("2.7.");
+        context = new SpringApplicationBuilder(application).web(type).properties(
+                "server.address=127.0.0.1", "server.port=0", "bandwidth.row-hold=0s", "server.compression.enabled=true",
+                "server.compression.min-response-size=1024", "server.compression.mime-types=text/plain")
+                .properties(properties).run();
+        port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return context.getBean(BandwidthStats.class);
     }
 
     /** The response body's bytes as they came over the connection (compressed when asked and Boot compressed it). */
