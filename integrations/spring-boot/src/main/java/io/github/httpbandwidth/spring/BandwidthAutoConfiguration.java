@@ -11,7 +11,6 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
@@ -20,9 +19,12 @@ import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFa
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.util.ClassUtils;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import java.util.EnumSet;
 
@@ -68,7 +70,7 @@ public class BandwidthAutoConfiguration {
      * ends with is counted on its endpoint, not on {@code /error}, whose handler the error page runs.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "jakarta.servlet.Filter")
+    @Conditional(BootOnJakarta.class)
     static class TemplateCaptureOnJakarta {
 
         @Bean
@@ -86,8 +88,7 @@ public class BandwidthAutoConfiguration {
      * the same registration.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingClass("jakarta.servlet.Filter")
-    @ConditionalOnClass(name = "javax.servlet.Filter")
+    @Conditional(BootOnJavax.class)
     static class TemplateCaptureOnJavax {
 
         @Bean
@@ -111,6 +112,33 @@ public class BandwidthAutoConfiguration {
         }
     }
 
+    /**
+     * Whether this Spring Boot is built on the {@code jakarta} servlet API (Boot 3) rather than {@code javax} (Boot
+     * 2.7), read from Boot's own {@code FilterRegistrationBean}: the other API's jar on the class path (a library
+     * that brings it) does not change which one Boot calls.
+     */
+    static boolean bootOnJakarta() {
+        try {
+            return FilterRegistrationBean.class.getMethod("getFilter").getReturnType().getName().startsWith("jakarta.");
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    static final class BootOnJakarta implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return bootOnJakarta();
+        }
+    }
+
+    static final class BootOnJavax implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !bootOnJakarta();
+        }
+    }
+
     private static <T extends FilterRegistrationBean<?>> T ordered(T registration) {
         registration.setName("bandwidthTemplateCapture");
         registration.setAsyncSupported(true);
@@ -130,8 +158,18 @@ public class BandwidthAutoConfiguration {
 
         @Bean
         ResourceConfigCustomizer bandwidthJaxRsEndpoints() {
-            boolean jakarta = ClassUtils.isPresent("jakarta.ws.rs.Path", JerseyTemplates.class.getClassLoader());
-            return config -> config.register(jakarta ? JaxRsEndpoints.class : JavaxJaxRsEndpoints.class);
+            return config -> config.register(
+                    jakarta(config.getClass()) ? JaxRsEndpoints.class : JavaxJaxRsEndpoints.class);
+        }
+
+        /** Whether {@code application} is a {@code jakarta.ws.rs} one (Jersey 3), not a {@code javax.ws.rs} one. */
+        static boolean jakarta(Class<?> application) {
+            for (Class<?> type = application; type != null; type = type.getSuperclass()) {
+                if (type.getName().equals("jakarta.ws.rs.core.Application")) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -108,7 +108,7 @@ class SpringBoot27Test {
         countsSpringMvcAndJersey("servlet");
     }
 
-    /** Jersey as a filter in front of Spring MVC's servlet: its path comes from its base URI ({@code JerseyFilterTest}). */
+    /** Jersey as a filter in front of Spring MVC's servlet: its path from its base URI ({@code JerseyFilterTest}). */
     @Test
     void theStarterCountsJerseyAsAFilterOnItsTemplates() throws Exception {
         countsSpringMvcAndJersey("filter");
@@ -188,7 +188,8 @@ class SpringBoot27Test {
         BandwidthSnapshot s = Await.completed(stats, 4);
         assertThat(Loopback.bytesSentByRow(s)).isEqualTo(sent);
         assertThat(s.bytesReceived()).isEqualTo(5_432);
-        assertThat(Loopback.statusClasses(s)).containsEntry("/things/{id} 5xx", 1L).containsEntry("/things/{id} 2xx", 3L);
+        assertThat(Loopback.statusClasses(s)).containsEntry("/things/{id} 5xx", 1L)
+                .containsEntry("/things/{id} 2xx", 3L);
     }
 
     /**
@@ -219,9 +220,11 @@ class SpringBoot27Test {
     }
 
     private long post(String path, int size, String answer) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size])).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size])).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path).isEqualTo(200);
         assertThat(response.body()).isEqualTo(answer);
         return answer.length();
