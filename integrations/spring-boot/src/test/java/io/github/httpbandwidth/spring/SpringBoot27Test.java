@@ -31,6 +31,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -215,7 +216,7 @@ class SpringBoot27Test {
         HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).as(path).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Encoding")).as(path).isEqualTo(
-                gzip ? java.util.Optional.of("gzip") : java.util.Optional.empty());
+                gzip ? Optional.of("gzip") : Optional.empty());
         return response.body().length;
     }
 
