@@ -40,6 +40,17 @@ port_free() {
     && ! grep -qsE "^ *[0-9]+: [0-9A-F]+:$(printf '%04X' "$1") " /proc/net/tcp /proc/net/tcp6
 }
 
+# A free port for a listener started now (Prometheus, the in-process exporter), chosen when it is needed and below the
+# kernel's range of client ports (net.ipv4.ip_local_port_range, 32768 to 60999 by default): a port from that range
+# chosen minutes before can be a curl's own port by then, in TIME_WAIT, and the listener's bind fails.
+listener_port() {
+  local port below
+  below="$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  [ "$below" -gt 30101 ] 2>/dev/null || below=32768
+  for port in $(shuf -i 30001-$((below - 1)) -n 40); do port_free "$port" && { echo "$port"; return 0; }; done
+  fail "found no free port for a listener on 127.0.0.1 in 30001-$((below - 1))"
+}
+
 # A port offset under which every port the default standalone.xml opens is free, and a free agent port apart from them
 # (offsets up to 20000 put them up to 29993, into the agent's range).
 choose_ports() {
@@ -355,7 +366,7 @@ mkdir -p "$WORK/prometheus"
 sed -e "s/127\.0\.0\.1:9090/127.0.0.1:$METRICS_PORT/" -e 's/scrape_interval: 5s/scrape_interval: 1s/' \
   "$ROOT/examples/prometheus/prometheus.yml" > "$WORK/prometheus/prometheus.yml"
 cp "$ROOT/examples/prometheus/rules.yml" "$WORK/prometheus/rules.yml"
-for port in $(shuf -i 30001-40000 -n 20); do port_free "$port" && { PROMETHEUS_PORT="$port"; break; }; done
+PROMETHEUS_PORT="$(listener_port)"
 prometheus --config.file="$WORK/prometheus/prometheus.yml" --storage.tsdb.path="$WORK/prometheus/data" \
   --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >"$WORK/prometheus.log" 2>&1 </dev/null &
 PROMETHEUS_PID=$!
@@ -404,7 +415,7 @@ PROMETHEUS_PID=""
 
 # 3b. The in-process exporter (examples/in-process-exporter, collector 1.7.0) in WildFly, as a WAR beside the agent:
 # the same rules over the same MBeans give the same figures.
-for port in $(shuf -i 40001-50000 -n 20); do port_free "$port" && { INPROCESS_PORT="$port"; break; }; done
+INPROCESS_PORT="$(listener_port)"
 cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
 cli "/system-property=bandwidth.metrics.port:add(value=$INPROCESS_PORT)"
 cli "deploy --force $ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
@@ -575,6 +586,7 @@ expect_eq "OpenTelemetry agent: series of the JMX exporter's rules (none: that a
 
 # The in-process exporter WAR where its users run it, with no agent that made the platform MBeanServer first: here
 # WildFly's own (section 3b reads a plain JDK one, made by the JMX exporter agent). The same MBean, the same count.
+INPROCESS_PORT="$(listener_port)"
 cli "/system-property=bandwidth.metrics.rules:add(value=$ROOT/jmx-exporter-config.yaml)"
 cli "/system-property=bandwidth.metrics.port:add(value=$INPROCESS_PORT)"
 cli "deploy --force $ROOT/examples/wildfly/metrics-war/target/bandwidth-metrics.war"
