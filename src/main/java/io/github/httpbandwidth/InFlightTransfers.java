@@ -149,12 +149,18 @@ final class InFlightTransfers {
 
         TransferSnapshot snapshot(long nowNanos) {
             long bytes = bytes();
-            // Against the newest sample at least a second old: a rate over a few milliseconds would be noise.
+            // Against the newest sample at least a second old: a rate over a few milliseconds would be noise (0.0
+            // when no byte came in them). Listed under a second ago, with none that old: since the request started
+            // when Undertow records start times (no byte of it counted then), else since the listing.
             long fromBytes = lastBytes;
             long fromNanos = lastNanos;
             if (nowNanos - fromNanos < ONE_SECOND_NANOS) {
                 fromBytes = previousBytes;
                 fromNanos = previousNanos;
+                if (nowNanos - fromNanos < ONE_SECOND_NANOS && fromRequestStart) {
+                    fromBytes = 0;
+                    fromNanos = startNanos;
+                }
             }
             double rate = nowNanos <= fromNanos ? 0.0
                     : (bytes - fromBytes) * 1e9 / (nowNanos - fromNanos);

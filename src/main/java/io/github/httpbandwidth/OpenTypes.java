@@ -63,7 +63,8 @@ final class OpenTypes {
                         "Body bytes moved so far in that direction (bytes)", "Request body bytes so far (bytes)",
                         "Response body bytes so far (bytes)", "Seconds open, from timedFrom (seconds)",
                         "request start, or threshold when Undertow does not record request start times",
-                        "Body bytes per second in that direction over the last 1 to 6 seconds (bytes/s)",
+                        "Body bytes per second in that direction over the last 1 to 6 seconds; in its first"
+                            + " second listed, since timedFrom (bytes/s)",
                         "Client address and port"},
                     new OpenType<?>[] {SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING, SimpleType.LONG,
                         SimpleType.LONG, SimpleType.LONG, SimpleType.DOUBLE, SimpleType.STRING, SimpleType.DOUBLE,

@@ -11,7 +11,9 @@ package io.github.httpbandwidth;
  * @param secondsOpen seconds since the request started when Undertow records start times
  *         ({@code UndertowOptions.RECORD_REQUEST_START_TIME}), else since the body passed the threshold
  * @param timedFrom what {@code secondsOpen} counts from: {@code request start} or {@code threshold}
- * @param bytesPerSecond body bytes per second in that direction over the last 1 to 6 seconds
+ * @param bytesPerSecond body bytes per second in that direction over the last 1 to 6 seconds; in its first second on
+ *         the list, since the request started (as {@code secondsOpen}), or since it was listed when Undertow records
+ *         no start times
  * @param client the client's address and port, as Undertow gives it ({@code getSourceAddress()})
  *
  * <p>Stability: the accessors are supported; do not construct it (new components may be added).

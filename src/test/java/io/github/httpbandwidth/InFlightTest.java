@@ -125,6 +125,42 @@ class InFlightTest {
         assertThat(Await.completed(stats, 2).requestSizes().maxBytes()).isEqualTo(524_288);
     }
 
+    /**
+     * Listed under a second ago, with no sample a second old: the rate since the request started, as Undertow
+     * recorded it. It used to be over the moments since the listing, 0.0 when no byte came in them: a console showed
+     * 0 B/s for an upload moving at 256 kB/s (StackScriptTest met it under load). The ticker reads a moment 30 s
+     * after the test's first reading of the system's clock, so past the request's start; the read comes 0.5 s after
+     * the listing.
+     */
+    @Test
+    void aTransferListedUnderASecondAgoShowsItsRateSinceTheRequestStarted() throws Exception {
+        ticker.set(System.nanoTime() + Duration.ofSeconds(30).toNanos());
+        stats = BandwidthStats.builder().name("inflight-just-listed").inFlightThresholdBytes(THRESHOLD)
+                .ticker(ticker).build();
+        http = TestServer.startWith(new BandwidthHandler(stats, TestRoutes.basic()),
+                io.undertow.UndertowOptions.RECORD_REQUEST_START_TIME, true);
+        try (Socket socket = new Socket("127.0.0.1", http.port())) {
+            drain(socket);
+            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 524288\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(new byte[300 * 1024]);
+            out.flush();
+            Await.until("300 KiB received", () -> transfers().size() == 1 && transfers().get(0).bytes() == 307_200,
+                    () -> transfers().toString());
+            ticker.advance(Duration.ofMillis(500));
+
+            TransferSnapshot t = transfers().get(0);
+            assertThat(t.timedFrom()).isEqualTo("request start");
+            assertThat(t.secondsOpen()).isBetween(0.5, 30.5);
+            assertThat(t.bytesPerSecond()).isCloseTo(307_200 / t.secondsOpen(),
+                    org.assertj.core.data.Percentage.withPercentage(1e-6));
+
+            out.write(new byte[524_288 - 300 * 1024]);
+            out.flush();
+            Await.until("the upload off the list", () -> transfers().isEmpty());
+        }
+    }
+
     @Test
     void theThresholdIsValidatedAndShown() throws Exception {
         ObjectName name = start("inflight-threshold");
