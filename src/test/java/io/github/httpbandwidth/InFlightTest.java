@@ -99,13 +99,7 @@ class InFlightTest {
     void aSlowUploadIsListedInboundWhileSmallExchangesNeverAre() throws Exception {
         start("inflight-upload");
         try (Socket socket = new Socket("127.0.0.1", http.port()); Socket small = new Socket("127.0.0.1", http.port())) {
-            drain(socket);
-            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 524288\r\n\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(new byte[300 * 1024]);
-            out.flush();
-            Await.until("300 KiB received", () -> transfers().size() == 1 && transfers().get(0).bytes() == 307_200,
-                    () -> transfers().toString());
+            OutputStream out = uploadHeldAt300KiB(socket);
 
             AtomicLong smallRead = drain(small);
             send(small, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -118,9 +112,7 @@ class InFlightTest {
             assertThat(listed.get(0).bytesReceived()).isEqualTo(307_200);
             assertThat(listed.get(0).client()).isEqualTo("127.0.0.1:" + socket.getLocalPort());
 
-            out.write(new byte[524_288 - 300 * 1024]);
-            out.flush();
-            Await.until("the upload off the list", () -> transfers().isEmpty());
+            finishUpload(out);
         }
         assertThat(Await.completed(stats, 2).requestSizes().maxBytes()).isEqualTo(524_288);
     }
@@ -140,13 +132,7 @@ class InFlightTest {
         http = TestServer.startWith(new BandwidthHandler(stats, TestRoutes.basic()),
                 io.undertow.UndertowOptions.RECORD_REQUEST_START_TIME, true);
         try (Socket socket = new Socket("127.0.0.1", http.port())) {
-            drain(socket);
-            send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 524288\r\n\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(new byte[300 * 1024]);
-            out.flush();
-            Await.until("300 KiB received", () -> transfers().size() == 1 && transfers().get(0).bytes() == 307_200,
-                    () -> transfers().toString());
+            OutputStream out = uploadHeldAt300KiB(socket);
             ticker.advance(Duration.ofMillis(500));
 
             TransferSnapshot t = transfers().get(0);
@@ -155,9 +141,7 @@ class InFlightTest {
             assertThat(t.bytesPerSecond()).isCloseTo(307_200 / t.secondsOpen(),
                     org.assertj.core.data.Percentage.withPercentage(1e-6));
 
-            out.write(new byte[524_288 - 300 * 1024]);
-            out.flush();
-            Await.until("the upload off the list", () -> transfers().isEmpty());
+            finishUpload(out);
         }
     }
 
@@ -193,6 +177,25 @@ class InFlightTest {
 
     private List<TransferSnapshot> transfers() {
         return stats.largestTransfersInFlight(10);
+    }
+
+    /** Starts a 512 KiB upload on {@code socket} and holds it, listed, at 300 KiB; returns its body stream. */
+    private OutputStream uploadHeldAt300KiB(Socket socket) throws IOException {
+        drain(socket);
+        send(socket, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 524288\r\n\r\n");
+        OutputStream out = socket.getOutputStream();
+        out.write(new byte[300 * 1024]);
+        out.flush();
+        Await.until("300 KiB received", () -> transfers().size() == 1 && transfers().get(0).bytes() == 307_200,
+                () -> transfers().toString());
+        return out;
+    }
+
+    /** Sends the rest of {@link #uploadHeldAt300KiB}'s upload and waits until it leaves the list. */
+    private void finishUpload(OutputStream out) throws IOException {
+        out.write(new byte[524_288 - 300 * 1024]);
+        out.flush();
+        Await.until("the upload off the list", () -> transfers().isEmpty());
     }
 
     private static void write(OutputStream body, int chunks) throws IOException {
