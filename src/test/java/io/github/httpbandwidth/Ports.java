@@ -54,8 +54,8 @@ final class Ports {
     /**
      * A port free now, chosen below the kernel's range of client ports ({@code net.ipv4.ip_local_port_range}, from
      * 32768 by default) rather than given by the kernel (a bind to port 0 gives one from that range): between this
-     * call and the child process's bind, a connection opened meanwhile (a test in the other surefire JVM may open
-     * thousands) can take a port of that range as its own, and the child's bind fails.
+     * call and the child process's bind, a connection opened meanwhile (by a test in the other surefire JVM, or by
+     * this one) can take a port of that range as its own, and the child's bind fails.
      */
     static int free() {
         int below = clientPortsStart();
