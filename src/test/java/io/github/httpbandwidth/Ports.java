@@ -24,12 +24,13 @@ final class Ports {
      * METRICS_PORT.
      */
     static int freeRun(int count, int stride, java.util.Set<Integer> avoid) {
+        int below = clientPortsStart();
         for (int attempt = 0; attempt < 100; attempt++) {
             int base = free();
             java.util.List<Integer> run = new java.util.ArrayList<>();
             for (int k = 0; k < count; k++) {
                 int port = base + k * stride;
-                if (port >= clientPortsStart() || avoid.contains(port) || (k > 0 && !bindable(port))) {
+                if (port >= below || avoid.contains(port) || (k > 0 && !bindable(port))) {
                     break;
                 }
                 run.add(port);
