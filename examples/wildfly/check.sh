@@ -19,7 +19,9 @@ WS_PID=""
 checks=0
 
 say() { printf '%s\n' "$*"; }
-fail() { printf 'wildfly check FAILED: %s\n' "$*" >&2; exit 1; }
+# FAIL_CONTEXT, when set, goes with a failure's message: what the steps before the failing check saw.
+FAIL_CONTEXT=""
+fail() { printf 'wildfly check FAILED: %s\n' "$*${FAIL_CONTEXT:+ ($FAIL_CONTEXT)}" >&2; exit 1; }
 pass() { checks=$((checks + 1)); say "ok: $*"; }
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected $3, got $2"; pass "$1 = $3"; }
 
@@ -90,6 +92,10 @@ wait_for() {
     [ "$value" = "$expected" ] && break
     sleep 0.2
   done
+  if [ "$value" != "$expected" ] && [ "$1" = metric ]; then
+    # Where the counts went: every series of the metric's family in the agent's last scrape.
+    FAIL_CONTEXT+="${FAIL_CONTEXT:+; }the agent's ${2%%\{*} series: $(scrape 2>/dev/null | grep "^${2%%\{*}{" | tr '\n' ' ' || true)"
+  fi
   expect_eq "$what" "$value" "$expected"
 }
 wait_metric() { wait_for "$1" "$2" metric "$1"; }
@@ -103,6 +109,7 @@ request() {
   out="$(curl -sS -o /dev/null --max-time 30 -w '%{http_code} %{size_upload} %{size_download}' "$@")" \
     || fail "curl $* failed"
   set -- $out
+  LAST_STATUS="$1"
   [ "$1" -lt 500 ] || fail "status $1 from curl $*"
   SENT=$((SENT + $2))
   RECEIVED=$((RECEIVED + $3))
@@ -446,18 +453,23 @@ expect_eq "MBeans of shop-monitored after its undeploy" "$(scrape | grep -c 'han
 errors_before="$(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true)"
 before_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
 reset_counts
+statuses=""
 for cycle in $(seq 1 "$CYCLES"); do
   cli "undeploy shop.war"
   cli "deploy $WAR"
   request "$BASE/shop/api/orders/$cycle"
+  statuses+="$LAST_STATUS "
   cli "deploy --force $WAR"
   request "$BASE/shop/hello"
+  statuses+="$LAST_STATUS "
 done
+FAIL_CONTEXT="the cycles' statuses, orders then hello: $statuses"
 wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
 wait_for "requests on /shop/api/orders/{id} after $CYCLES cycles" \
   $((4 + CYCLES)) metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
 expect_eq "ERROR lines in server.log during $CYCLES cycles of shop.war" \
   $(( $(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || true) - errors_before )) 0
+FAIL_CONTEXT=""
 full_gc
 say "server mode after $CYCLES cycles of shop.war: library copies loaded $(library_copies), application copies $(app_copies), WildFly task threads $(task_threads)"
 # A task thread that last ran an exchange of shop-monitored.war keeps that WAR, and its copy of the library, until
