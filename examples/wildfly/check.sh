@@ -454,6 +454,8 @@ errors_before="$(grep -c ' ERROR ' "$JBOSS_HOME/standalone/log/server.log" || tr
 before_requests="$(metric 'scheduler_http_requests_total{handler="server"}')"
 reset_counts
 statuses=""
+unmatched_before="$(metric 'scheduler_http_endpoint_requests_total{endpoint="(unmatched)",handler="server"}')"
+classifier_errors_before="$(metric 'scheduler_http_endpoint_classifier_errors{handler="server"}')"
 for cycle in $(seq 1 "$CYCLES"); do
   cli "undeploy shop.war"
   cli "deploy $WAR"
@@ -463,7 +465,7 @@ for cycle in $(seq 1 "$CYCLES"); do
   request "$BASE/shop/hello"
   statuses+="$LAST_STATUS "
 done
-FAIL_CONTEXT="the cycles' statuses, orders then hello: $statuses"
+FAIL_CONTEXT="the cycles' statuses, orders then hello: $statuses; before them: (unmatched) $unmatched_before, classifier errors $classifier_errors_before; after: classifier errors $(metric 'scheduler_http_endpoint_classifier_errors{handler="server"}')"
 wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
 wait_for "requests on /shop/api/orders/{id} after $CYCLES cycles" \
   $((4 + CYCLES)) metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
