@@ -465,8 +465,10 @@ for cycle in $(seq 1 "$CYCLES"); do
   request "$BASE/shop/hello"
   statuses+="$LAST_STATUS "
 done
-FAIL_CONTEXT="the cycles' statuses, orders then hello: $statuses; before them: (unmatched) $unmatched_before, classifier errors $classifier_errors_before; after: classifier errors $(metric 'scheduler_http_endpoint_classifier_errors{handler="server"}')"
+FAIL_CONTEXT="the cycles' statuses, orders then hello: $statuses; before them: (unmatched) $unmatched_before, classifier errors $classifier_errors_before"
 wait_metric 'scheduler_http_requests_total{handler="server"}' $((before_requests + REQUESTS))
+# Every exchange of the cycles has completed and been named by now.
+FAIL_CONTEXT+="; after them: classifier errors $(metric 'scheduler_http_endpoint_classifier_errors{handler="server"}')"
 wait_for "requests on /shop/api/orders/{id} after $CYCLES cycles" \
   $((4 + CYCLES)) metric 'scheduler_http_endpoint_requests_total{endpoint="/shop/api/orders/{id}",handler="server"}'
 expect_eq "ERROR lines in server.log during $CYCLES cycles of shop.war" \
